@@ -1,0 +1,37 @@
+package io.berth.coordinator.scheduler;
+
+import io.berth.coordinator.state.JobKey;
+import io.berth.proto.TaskRecord;
+import java.util.List;
+
+/**
+ * What the scheduler wants changed for one job; the leader applies it as one write after
+ * re-checking that the placements still fit.
+ *
+ * @param job the job planned for
+ * @param jobVersion the job spec version the plan was computed against
+ * @param place new tasks (desired RUN, state PENDING), each with its node and host ports
+ * @param stop ids of tasks to set to desired STOP
+ * @param forget ids of tasks that are desired STOP and finished: drop them from the state
+ * @param failures why tasks could not be placed, one human line per group with a shortfall,
+ *     e.g. "web: 2 of 3 not placed: 5 nodes evaluated: 2 exhausted memory, 3 port 80 in use"
+ */
+public record Plan(
+    JobKey job,
+    long jobVersion,
+    List<TaskRecord> place,
+    List<String> stop,
+    List<String> forget,
+    List<String> failures) {
+
+  public Plan {
+    place = List.copyOf(place);
+    stop = List.copyOf(stop);
+    forget = List.copyOf(forget);
+    failures = List.copyOf(failures);
+  }
+
+  public boolean isEmpty() {
+    return place.isEmpty() && stop.isEmpty() && forget.isEmpty();
+  }
+}

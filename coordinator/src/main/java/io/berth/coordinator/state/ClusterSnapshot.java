@@ -1,0 +1,81 @@
+package io.berth.coordinator.state;
+
+import io.berth.proto.DesiredState;
+import io.berth.proto.JobState;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.TaskRecord;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * An immutable view of the replicated state at one version: what the scheduler plans against,
+ * what the DNS zone and the API read. Maps are sorted so iteration (and so planning) is
+ * deterministic.
+ */
+public final class ClusterSnapshot {
+
+  public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, new TreeMap<>(), new TreeMap<>());
+
+  private final long version;
+  private final SortedMap<String, NodeRecord> nodes;
+  private final SortedMap<JobKey, JobState> jobs;
+
+  public ClusterSnapshot(long version, Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs) {
+    this.version = version;
+    this.nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
+    this.jobs = Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
+  }
+
+  /** Grows with every change; the DNS SOA serial follows it. */
+  public long version() {
+    return version;
+  }
+
+  /** Nodes by name. */
+  public SortedMap<String, NodeRecord> nodes() {
+    return nodes;
+  }
+
+  public SortedMap<JobKey, JobState> jobs() {
+    return jobs;
+  }
+
+  public Optional<JobState> job(JobKey key) {
+    return Optional.ofNullable(jobs.get(key));
+  }
+
+  public Optional<NodeRecord> node(String name) {
+    return Optional.ofNullable(nodes.get(name));
+  }
+
+  /** Every task of every job, in job order. */
+  public List<TaskRecord> allTasks() {
+    List<TaskRecord> out = new ArrayList<>();
+    for (JobState js : jobs.values()) {
+      out.addAll(js.getTasksList());
+    }
+    return out;
+  }
+
+  /** Tasks placed on a node that still hold its resources (desired to run). */
+  public List<TaskRecord> tasksHoldingResourcesOn(String node) {
+    List<TaskRecord> out = new ArrayList<>();
+    for (JobState js : jobs.values()) {
+      for (TaskRecord t : js.getTasksList()) {
+        if (t.getNode().equals(node) && t.getDesired() == DesiredState.DESIRED_RUN) {
+          out.add(t);
+        }
+      }
+    }
+    return out;
+  }
+
+  public ClusterSnapshot withVersion(long newVersion) {
+    return new ClusterSnapshot(newVersion, nodes, jobs);
+  }
+}

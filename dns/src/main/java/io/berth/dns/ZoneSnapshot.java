@@ -1,0 +1,4 @@
+package io.berth.dns;
+
+/** PLACEHOLDER: replaced by the DNS work. */
+public final class ZoneSnapshot {}
