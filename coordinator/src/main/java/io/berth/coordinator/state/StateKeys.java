@@ -1,0 +1,27 @@
+package io.berth.coordinator.state;
+
+/**
+ * How records are keyed in the replicated map: one key per node, one per job (the job and its
+ * tasks together, so a plan is one write), one for the cluster identity.
+ */
+final class StateKeys {
+  static final String META = "meta";
+  static final String NODE_PREFIX = "node/";
+  static final String JOB_PREFIX = "job/";
+
+  private StateKeys() {}
+
+  static String node(String name) {
+    return NODE_PREFIX + name;
+  }
+
+  static String job(JobKey key) {
+    return JOB_PREFIX + key.namespace() + "/" + key.name();
+  }
+
+  static JobKey jobKeyOf(String key) {
+    String rest = key.substring(JOB_PREFIX.length());
+    int slash = rest.indexOf('/');
+    return new JobKey(rest.substring(0, slash), rest.substring(slash + 1));
+  }
+}
