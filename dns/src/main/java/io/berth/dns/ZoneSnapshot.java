@@ -1,4 +1,362 @@
 package io.berth.dns;
 
-/** PLACEHOLDER: replaced by the DNS work. */
-public final class ZoneSnapshot {}
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongFunction;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.NSRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * An immutable view of everything the server answers, as of one state version. Every reply body
+ * is precomputed per (name, type) in {@link Builder#build()}, so the query path only looks up.
+ *
+ * <p>The server is authoritative for the zone under {@link #origin()} and for reverse zones: either
+ * declared with {@link Builder#reverseZone(Name)}, or, for a PTR owner outside any declared one,
+ * just that owner name (so reverse lookups of addresses Berth did not hand out stay someone else's).
+ */
+public final class ZoneSnapshot {
+  static final Name IN_ADDR_ARPA = Name.fromConstantString("in-addr.arpa.");
+  static final Name IP6_ARPA = Name.fromConstantString("ip6.arpa.");
+
+  private final Name origin;
+  private final long serial;
+  private final Map<Name, NameNode> nodes;
+  private final Map<Name, Zone> zones;
+  private final int shallowestApex;
+  private final int deepestApex;
+
+  private ZoneSnapshot(Name origin, long serial, Map<Name, NameNode> nodes, Map<Name, Zone> zones) {
+    this.origin = origin;
+    this.serial = serial;
+    this.nodes = nodes;
+    this.zones = zones;
+    int shallow = Integer.MAX_VALUE;
+    int deep = 0;
+    for (Name apex : zones.keySet()) {
+      shallow = Math.min(shallow, apex.labels());
+      deep = Math.max(deep, apex.labels());
+    }
+    this.shallowestApex = shallow;
+    this.deepestApex = deep;
+  }
+
+  public static Builder builder(Name origin, long serial) {
+    requireAbsolute(origin);
+    return new Builder(origin, serial);
+  }
+
+  public long serial() {
+    return serial;
+  }
+
+  public Name origin() {
+    return origin;
+  }
+
+  /** Whether this name lies in a zone of this snapshot; the rest is REFUSED or forwarded. */
+  public boolean serves(Name name) {
+    return zoneOf(name) != null;
+  }
+
+  /** The node at exactly this name (case-insensitive), or null. */
+  NameNode node(Name name) {
+    return nodes.get(name);
+  }
+
+  /** The deepest zone holding this name, or null when the server is not authoritative for it. */
+  Zone zoneOf(Name name) {
+    int labels = name.labels();
+    for (int keep = Math.min(labels, deepestApex); keep >= shallowestApex; keep--) {
+      Name suffix = keep == labels ? name : new Name(name, labels - keep);
+      Zone zone = zones.get(suffix);
+      if (zone != null) {
+        return zone;
+      }
+    }
+    return null;
+  }
+
+  private static void requireAbsolute(Name name) {
+    if (!name.isAbsolute()) {
+      throw new IllegalArgumentException(
+          "DNS name '" + name + "' is relative; give it with a trailing dot, e.g. '" + name + ".'");
+    }
+  }
+
+  private static Name child(String label, Name parent) {
+    try {
+      return new Name(label, parent);
+    } catch (TextParseException e) {
+      throw new IllegalArgumentException("cannot put '" + label + "' under " + parent, e);
+    }
+  }
+
+  /** Collects records; nothing is validated against TTL defaults until {@link #build()}. */
+  public static final class Builder {
+    // SOA timers: secondaries refresh often because the state changes often, and keep serving a
+    // week without us because names must survive a long coordinator outage.
+    private static final long REFRESH = 60;
+    private static final long RETRY = 30;
+    private static final long EXPIRE = 604_800;
+
+    private final Name origin;
+    private final long serial;
+    private long defaultTtl = 5;
+    private long negativeTtl = 5;
+    private final List<Name> nameservers = new ArrayList<>();
+    private final List<Pending> data = new ArrayList<>();
+    private final List<Pending> outOfZoneGlue = new ArrayList<>();
+    private final List<Name> reverseZones = new ArrayList<>();
+
+    /** A record whose TTL may be the default, which is only known at build time. */
+    private record Pending(Name name, int type, long ttl, LongFunction<Record> make) {
+      Record at(long effectiveTtl) {
+        return make.apply(effectiveTtl);
+      }
+    }
+
+    private Builder(Name origin, long serial) {
+      this.origin = origin;
+      this.serial = serial;
+    }
+
+    public Builder defaultTtl(long seconds) {
+      this.defaultTtl = requireTtl(seconds);
+      return this;
+    }
+
+    /** The SOA minimum: how long resolvers cache NXDOMAIN and NODATA. */
+    public Builder negativeTtl(long seconds) {
+      this.negativeTtl = requireTtl(seconds);
+      return this;
+    }
+
+    /** An NS record at every apex we serve, and the glue address that goes with it. */
+    public Builder nameserver(Name nsName, InetAddress glue) {
+      requireAbsolute(nsName);
+      if (!nameservers.contains(nsName)) {
+        nameservers.add(nsName);
+      }
+      Pending address = addressEntry(nsName, glue, -1);
+      if (nsName.subdomain(origin)) {
+        data.add(address);
+      } else {
+        outOfZoneGlue.add(address);
+      }
+      return this;
+    }
+
+    public Builder address(Name name, InetAddress addr) {
+      return address(name, addr, -1);
+    }
+
+    public Builder address(Name name, InetAddress addr, long ttl) {
+      requireServed(name);
+      data.add(addressEntry(name, addr, ttl < 0 ? -1 : requireTtl(ttl)));
+      return this;
+    }
+
+    /** PTR from the address's reverse name to target, with the default TTL. */
+    public Builder reverse(InetAddress addr, Name target) {
+      requireAbsolute(target);
+      Name owner = ReverseMap.fromAddress(addr);
+      data.add(new Pending(owner, Type.PTR, -1, t -> new PTRRecord(owner, DClass.IN, t, target)));
+      return this;
+    }
+
+    /**
+     * Makes the server authoritative for a whole reverse zone (e.g. {@code 0.10.in-addr.arpa.}):
+     * unknown addresses in it get NXDOMAIN instead of being someone else's business.
+     */
+    public Builder reverseZone(Name apex) {
+      requireAbsolute(apex);
+      if (!apex.subdomain(IN_ADDR_ARPA) && !apex.subdomain(IP6_ARPA)) {
+        throw new IllegalArgumentException(
+            "reverse zone " + apex + " is not under in-addr.arpa. or ip6.arpa.");
+      }
+      reverseZones.add(apex);
+      return this;
+    }
+
+    /** Any other record (SRV, PTR, TXT, ...) as given, TTL included. */
+    public Builder record(Record r) {
+      requireServed(r.getName());
+      if (r.getDClass() != DClass.IN) {
+        throw new IllegalArgumentException(
+            "record " + r + " is of class " + DClass.string(r.getDClass()) + "; only IN is served");
+      }
+      if (r.getType() == Type.SOA || r.getType() == Type.OPT) {
+        throw new IllegalArgumentException(
+            "record " + r + ": " + Type.string(r.getType()) + " is made by the server itself");
+      }
+      long ttl = r.getTTL();
+      data.add(new Pending(r.getName(), r.getType(), ttl, t -> t == ttl ? r : retimed(r, t)));
+      return this;
+    }
+
+    public ZoneSnapshot build() {
+      Map<Name, Zone> zones = zones();
+      // Owner -> type -> records, in insertion order (apex SOA and NS first, for ANY).
+      Map<Name, Map<Integer, Set<Record>>> owners = new LinkedHashMap<>();
+      for (Zone zone : zones.values()) {
+        add(owners, zone.soa);
+        for (Name ns : nameservers) {
+          add(owners, new NSRecord(zone.apex, DClass.IN, defaultTtl, ns));
+        }
+      }
+      for (Pending p : data) {
+        add(owners, p.at(p.ttl < 0 ? defaultTtl : p.ttl));
+      }
+      Map<Name, List<Record>> addresses = new HashMap<>();
+      for (Map.Entry<Name, Map<Integer, Set<Record>>> owner : owners.entrySet()) {
+        for (Map.Entry<Integer, Set<Record>> set : owner.getValue().entrySet()) {
+          List<Record> rrset = uniformTtl(set.getValue());
+          if (set.getKey() == Type.A || set.getKey() == Type.AAAA) {
+            addresses.computeIfAbsent(owner.getKey(), n -> new ArrayList<>()).addAll(rrset);
+          }
+          set.setValue(new LinkedHashSet<>(rrset));
+        }
+      }
+      for (Pending p : outOfZoneGlue) {
+        addresses.computeIfAbsent(p.name, n -> new ArrayList<>()).add(p.at(defaultTtl));
+      }
+      ZoneSnapshot shell = new ZoneSnapshot(origin, serial, Map.of(), zones);
+      Map<Name, NameNode> nodes = new HashMap<>();
+      for (Map.Entry<Name, Map<Integer, Set<Record>>> owner : owners.entrySet()) {
+        Name name = owner.getKey();
+        Zone zone = shell.zoneOf(name);
+        Map<Integer, Set<Record>> byType = owner.getValue();
+        int[] types = new int[byType.size()];
+        Answer[] answers = new Answer[byType.size()];
+        int i = 0;
+        for (Map.Entry<Integer, Set<Record>> set : byType.entrySet()) {
+          Record[] records = set.getValue().toArray(new Record[0]);
+          types[i] = set.getKey();
+          answers[i] = Answer.positive(records, additional(records, addresses));
+          i++;
+        }
+        nodes.put(name, new NameNode(name, zone, types, answers));
+      }
+      addEmptyNonTerminals(nodes, shell);
+      return new ZoneSnapshot(origin, serial, Collections.unmodifiableMap(nodes), zones);
+    }
+
+    private Map<Name, Zone> zones() {
+      Name mname = nameservers.isEmpty() ? child("ns", origin) : nameservers.get(0);
+      Name rname = child("hostmaster", origin);
+      // SOA TTL never undercuts the configured negative TTL: caches use min(TTL, MINIMUM).
+      long soaTtl = Math.max(defaultTtl, negativeTtl);
+      Set<Name> apexes = new LinkedHashSet<>();
+      apexes.add(origin);
+      apexes.addAll(reverseZones);
+      for (Pending p : data) {
+        if (!p.name.subdomain(origin) && reverseZones.stream().noneMatch(p.name::subdomain)) {
+          apexes.add(p.name); // a lone reverse name: authoritative for it and nothing around it
+        }
+      }
+      Map<Name, Zone> zones = new LinkedHashMap<>();
+      for (Name apex : apexes) {
+        SOARecord soa =
+            new SOARecord(
+                apex, DClass.IN, soaTtl, mname, rname, serial & 0xFFFF_FFFFL, REFRESH, RETRY,
+                EXPIRE, negativeTtl);
+        zones.put(apex, new Zone(apex, soa));
+      }
+      return zones;
+    }
+
+    /** Names between a record's owner and its apex exist (RFC 8020): they answer NODATA. */
+    private static void addEmptyNonTerminals(Map<Name, NameNode> nodes, ZoneSnapshot shell) {
+      for (NameNode node : new ArrayList<>(nodes.values())) {
+        int apexLabels = node.zone.apex.labels();
+        for (int strip = 1; node.name.labels() - strip > apexLabels; strip++) {
+          Name ancestor = new Name(node.name, strip);
+          nodes.computeIfAbsent(
+              ancestor, n -> new NameNode(n, shell.zoneOf(n), new int[0], new Answer[0]));
+        }
+      }
+    }
+
+    /** Addresses of the names an answer points at (NS, SRV, MX targets), so clients skip a trip. */
+    private static Record[] additional(Record[] records, Map<Name, List<Record>> addresses) {
+      Set<Record> extra = new LinkedHashSet<>();
+      for (Record r : records) {
+        Name target = r.getAdditionalName();
+        if (target != null) {
+          extra.addAll(addresses.getOrDefault(target, List.of()));
+        }
+      }
+      return extra.toArray(new Record[0]);
+    }
+
+    private static void add(Map<Name, Map<Integer, Set<Record>>> owners, Record r) {
+      owners
+          .computeIfAbsent(r.getName(), n -> new LinkedHashMap<>())
+          .computeIfAbsent(r.getType(), t -> new LinkedHashSet<>())
+          .add(r);
+    }
+
+    /** RFC 2181 5.2: one TTL per RRset; the lowest given wins so nothing is cached too long. */
+    private static List<Record> uniformTtl(Set<Record> set) {
+      long min = Long.MAX_VALUE;
+      for (Record r : set) {
+        min = Math.min(min, r.getTTL());
+      }
+      List<Record> out = new ArrayList<>(set.size());
+      for (Record r : set) {
+        out.add(r.getTTL() == min ? r : retimed(r, min));
+      }
+      return out;
+    }
+
+    private static Record retimed(Record r, long ttl) {
+      try {
+        return Record.fromString(
+            r.getName(), r.getType(), r.getDClass(), ttl, r.rdataToString(), Name.root);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("cannot re-time record " + r, e);
+      }
+    }
+
+    private static Pending addressEntry(Name name, InetAddress addr, long ttl) {
+      requireAbsolute(name);
+      if (addr instanceof Inet4Address) {
+        return new Pending(name, Type.A, ttl, t -> new ARecord(name, DClass.IN, t, addr));
+      }
+      return new Pending(name, Type.AAAA, ttl, t -> new AAAARecord(name, DClass.IN, t, addr));
+    }
+
+    private void requireServed(Name name) {
+      requireAbsolute(name);
+      if (!name.subdomain(origin) && !name.subdomain(IN_ADDR_ARPA) && !name.subdomain(IP6_ARPA)) {
+        throw new IllegalArgumentException(
+            "name " + name + " is outside zone " + origin
+                + " and the reverse trees; only names under them can be served");
+      }
+    }
+
+    private static long requireTtl(long seconds) {
+      if (seconds < 0 || seconds > 0x7FFF_FFFFL) {
+        throw new IllegalArgumentException("TTL " + seconds + " is outside 0..2147483647 seconds");
+      }
+      return seconds;
+    }
+  }
+}

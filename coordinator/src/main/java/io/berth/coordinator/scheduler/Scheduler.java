@@ -1,20 +1,103 @@
 package io.berth.coordinator.scheduler;
 
 import io.berth.coordinator.state.ClusterSnapshot;
+import io.berth.coordinator.state.JobKey;
+import io.berth.proto.GroupSpec;
+import io.berth.proto.JobRecord;
+import io.berth.proto.JobSpec;
+import io.berth.proto.JobState;
+import io.berth.proto.JobStatus;
+import io.berth.proto.TaskRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
-/** PLACEHOLDER until the scheduler lands: plans nothing. */
+/**
+ * Plans one job against one snapshot: a pure function of (evaluation, snapshot) and the injected
+ * ids. The pipeline: reconcile the job's tasks into keep/stop/place/forget buckets
+ * ({@link SlotReconciler}, {@link GlobalReconciler}), then place each missing slot through
+ * feasibility ({@link NodeFeasibility}, {@link PortAllocator}), ranking ({@link NodeRanker}) and
+ * failure accounting ({@link PlacementFailures}).
+ */
 public final class Scheduler {
   public static final int DEFAULT_DYNAMIC_PORT_MIN = 20000;
   public static final int DEFAULT_DYNAMIC_PORT_MAX = 32767;
+
+  private final IdGenerator ids;
+  private final PortAllocator ports;
+  private final Preemptor preemptor;
 
   public Scheduler(IdGenerator ids) {
     this(ids, DEFAULT_DYNAMIC_PORT_MIN, DEFAULT_DYNAMIC_PORT_MAX);
   }
 
-  public Scheduler(IdGenerator ids, int dynamicPortMin, int dynamicPortMax) {}
+  public Scheduler(IdGenerator ids, int dynamicPortMin, int dynamicPortMax) {
+    this.ids = ids;
+    this.ports = new PortAllocator(dynamicPortMin, dynamicPortMax); // rejects a bad range
+    this.preemptor = new Preemptor(dynamicPortMin, dynamicPortMax);
+  }
 
   public Plan schedule(Evaluation eval, ClusterSnapshot snapshot) {
-    return new Plan(eval.job(), 0, List.of(), List.of(), List.of(), List.of());
+    JobKey key = eval.job();
+    Optional<JobState> state = snapshot.job(key);
+    if (state.isEmpty()) {
+      // A deleted job's tasks went with its JobState: there is nothing left to stop.
+      return new Plan(key, 0, List.of(), List.of(), List.of(), List.of());
+    }
+    JobRecord job = state.get().getJob();
+    JobSpec spec = job.getSpec();
+    List<TaskRecord> tasks = state.get().getTasksList();
+    if (job.getStatus() == JobStatus.JOB_STOPPED) {
+      return toPlan(key, job.getVersion(), SlotReconciler.stopAll(tasks), List.of(), List.of());
+    }
+    Optional<JobType> type = JobType.parse(spec.getType());
+    if (type.isEmpty()) {
+      return new Plan(key, job.getVersion(), List.of(), List.of(), List.of(),
+          List.of("unknown job type '" + spec.getType() + "': expected service, global, batch or cron"));
+    }
+    if (type.get() == JobType.CRON) {
+      return new Plan(key, job.getVersion(), List.of(), List.of(), List.of(),
+          List.of("cron jobs are not scheduled yet"));
+    }
+
+    Map<String, PlacementAsk> asks = new HashMap<>();
+    for (GroupSpec g : spec.getGroupsList()) {
+      asks.put(g.getName(), PlacementAsk.of(key, type.get(), spec.getPriority(), g));
+    }
+    Reconciliation r =
+        type.get() == JobType.GLOBAL
+            ? new GlobalReconciler(
+                    snapshot.nodes(), (g, n) -> NodeFeasibility.targetable(asks.get(g.getName()), n))
+                .reconcile(spec, tasks)
+            : new SlotReconciler(type.get(), snapshot.nodes()).reconcile(spec, tasks);
+
+    ClusterUsage usage = ClusterUsage.of(snapshot, key, r.stoppedIds());
+    PlacementFailures failures = new PlacementFailures();
+    Placer placer =
+        new Placer(
+            usage,
+            new NodeFeasibility(ports),
+            NodeRanker.forType(type.get()),
+            ports,
+            failures,
+            preemptor,
+            ids,
+            job.getVersion(),
+            eval.nowMs());
+    List<TaskRecord> placed = new ArrayList<>();
+    for (PlacementRequest req : r.place) {
+      placer.place(asks.get(req.group().getName()), req).ifPresent(placed::add);
+    }
+    // Preemption victims belong to other jobs: the plan applier finds them by id.
+    r.stop.addAll(placer.evicted());
+    return toPlan(key, job.getVersion(), r, placed, failures.lines());
+  }
+
+  private static Plan toPlan(
+      JobKey key, long version, Reconciliation r, List<TaskRecord> placed, List<String> failures) {
+    List<String> forget = r.forget.stream().map(TaskRecord::getId).toList();
+    return new Plan(key, version, placed, new ArrayList<>(r.stoppedIds()), forget, failures);
   }
 }

@@ -24,6 +24,7 @@ public final class ClusterSnapshot {
   private final long version;
   private final SortedMap<String, NodeRecord> nodes;
   private final SortedMap<JobKey, JobState> jobs;
+  private volatile Map<String, JobKey> jobOfTask; // built on first use: snapshots are immutable
 
   public ClusterSnapshot(long version, Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs) {
     this.version = version;
@@ -73,6 +74,26 @@ public final class ClusterSnapshot {
       }
     }
     return out;
+  }
+
+  /** The job a task id belongs to. */
+  public Optional<JobKey> jobOfTask(String taskId) {
+    Map<String, JobKey> index = jobOfTask;
+    if (index == null) {
+      index = new java.util.HashMap<>();
+      for (Map.Entry<JobKey, JobState> e : jobs.entrySet()) {
+        for (TaskRecord t : e.getValue().getTasksList()) {
+          index.put(t.getId(), e.getKey());
+        }
+      }
+      jobOfTask = index;
+    }
+    return Optional.ofNullable(index.get(taskId));
+  }
+
+  public Optional<TaskRecord> task(String taskId) {
+    return jobOfTask(taskId)
+        .flatMap(k -> jobs.get(k).getTasksList().stream().filter(t -> t.getId().equals(taskId)).findFirst());
   }
 
   public ClusterSnapshot withVersion(long newVersion) {

@@ -1,0 +1,90 @@
+package io.berth.agent;
+
+import io.berth.agent.facts.NodeFactsCollector;
+import io.berth.agent.reconcile.ReconcileLoop;
+import io.berth.agent.reconcile.Reconciler;
+import io.berth.agent.runtime.ContainerRuntime;
+import io.berth.agent.runtime.DockerContainerRuntime;
+import io.berth.agent.runtime.RuntimeHealth;
+import io.berth.agent.session.AgentSession;
+import io.berth.agent.session.CoordinatorEndpoints;
+import io.berth.agent.session.JoinRefusedException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires an agent together (runtime, reconcile loop, session) and runs it in the foreground.
+ * Stopping the agent never stops containers: a restarted agent adopts them.
+ */
+public final class Agent implements AutoCloseable {
+
+  /** Exit code when a coordinator refuses the token. */
+  public static final int EXIT_JOIN_REFUSED = 3;
+
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  private final ContainerRuntime runtime;
+  private final ReconcileLoop loop;
+  private final AgentSession session;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public Agent(AgentConfig config) {
+    this(config, new DockerContainerRuntime(config.dockerHost(), config.name(), config.dataDir(),
+        config.hostsFile()), AgentSession.Settings.defaults().withKeepAlive(config.keepAlive()));
+  }
+
+  /** With any runtime (tests; a hollow runtime for scale benchmarks). */
+  public Agent(AgentConfig config, ContainerRuntime runtime, AgentSession.Settings settings) {
+    this.runtime = runtime;
+    RuntimeHealth health = new RuntimeHealth();
+    // The reconciler reports to the session, which needs the loop: break the cycle with a ref.
+    AtomicReference<AgentSession> sessionRef = new AtomicReference<>();
+    Reconciler reconciler = new Reconciler(runtime, changes -> {
+      AgentSession s = sessionRef.get();
+      if (s != null) {
+        s.report(changes);
+      }
+    });
+    this.loop = new ReconcileLoop(runtime, reconciler, health, config.resyncInterval(),
+        Duration.ofMillis(200), Duration.ofSeconds(10));
+    NodeFactsCollector facts = new NodeFactsCollector(config.name(), config.address(),
+        config.labels(), runtime::version);
+    this.session = new AgentSession(new CoordinatorEndpoints(config.coordinators()),
+        config.token(), facts, loop, health, runtime, config.name(), settings);
+    sessionRef.set(session);
+  }
+
+  /** Runs until {@link #close()} (or a refused join); returns the process exit code. */
+  public int run() {
+    loop.start();
+    try {
+      session.run();
+      return 0;
+    } catch (JoinRefusedException e) {
+      log.error("{}", e.getMessage());
+      return EXIT_JOIN_REFUSED;
+    }
+  }
+
+  public AgentSession session() {
+    return session;
+  }
+
+  public ReconcileLoop reconcileLoop() {
+    return loop;
+  }
+
+  /** Stops the session and the loops; containers keep running. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    session.stop();
+    loop.close();
+    runtime.close();
+  }
+}

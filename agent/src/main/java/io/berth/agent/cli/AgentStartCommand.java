@@ -1,0 +1,164 @@
+package io.berth.agent.cli;
+
+import io.berth.agent.Agent;
+import io.berth.agent.AgentConfig;
+import io.berth.agent.facts.HostAddress;
+import io.berth.agent.facts.HostName;
+import io.berth.agent.facts.Labels;
+import io.berth.agent.session.CoordinatorEndpoints;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** `berth agent start`: joins the cluster and runs this node's tasks until killed. */
+@Command(
+    name = "start",
+    description = "Join the cluster and run this node's tasks (foreground, until killed).",
+    mixinStandardHelpOptions = true)
+public final class AgentStartCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--coordinator", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "Coordinator gRPC endpoint(s) to join through.")
+  String coordinator;
+
+  @Option(names = "--token", required = true, paramLabel = "TOKEN",
+      description = "Join token printed by `berth coordinator start --bootstrap`.")
+  String token;
+
+  @Option(names = "--docker", paramLabel = "URI", defaultValue = "unix:///var/run/docker.sock",
+      description = "Docker daemon to run tasks on (default: ${DEFAULT-VALUE}).")
+  String docker;
+
+  @Option(names = "--address", paramLabel = "IP",
+      description = "Routable address of this node (default: first non-loopback IPv4).")
+  String address;
+
+  @Option(names = "--name", paramLabel = "NAME",
+      description = "Node name (default: the host name).")
+  String name;
+
+  @Option(names = "--labels", paramLabel = "K=V[,K=V...]",
+      description = "Node labels for placement constraints.")
+  String labels;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "/var/lib/berth-agent",
+      description = "Agent state, e.g. the per-task hosts files (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--hosts-file", paramLabel = "FILE", defaultValue = "/etc/hosts",
+      description = "The host's hosts file, copied into every task's (default: ${DEFAULT-VALUE}).")
+  Path hostsFile;
+
+  @Option(names = "--resync-seconds", paramLabel = "N", defaultValue = "10",
+      description = "Full runtime resync period; events are the primary source (default: ${DEFAULT-VALUE}).")
+  int resyncSeconds;
+
+  @Option(names = "--keepalive-seconds", paramLabel = "N", defaultValue = "0",
+      description = "gRPC keepalive pings to the coordinator; 0 disables. The coordinator must "
+          + "permit pings this often (default: ${DEFAULT-VALUE}).")
+  int keepAliveSeconds;
+
+  @Override
+  public Integer call() {
+    AgentConfig config = config();
+    CountDownLatch finished = new CountDownLatch(1);
+    try (Agent agent = new Agent(config)) {
+      // Killed (SIGTERM/SIGINT): end the session cleanly; containers keep running.
+      Thread hook = new Thread(() -> {
+        agent.close();
+        try {
+          finished.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "berth-agent-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        return agent.run();
+      } finally {
+        finished.countDown();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // already shutting down: the hook is running
+        }
+      }
+    }
+  }
+
+  /** Validates the options into a config; bad input becomes a usage error (exit code 2). */
+  AgentConfig config() {
+    List<String> coordinators;
+    try {
+      coordinators = CoordinatorEndpoints.parse(coordinator).all();
+    } catch (IllegalArgumentException e) {
+      throw bad("--coordinator: " + e.getMessage());
+    }
+    if (token.isBlank()) {
+      throw bad("--token must not be empty");
+    }
+    URI dockerHost;
+    try {
+      dockerHost = new URI(docker);
+    } catch (URISyntaxException e) {
+      throw bad("--docker: '" + docker + "' is not a URI (e.g. unix:///var/run/docker.sock)");
+    }
+    if (dockerHost.getScheme() == null) {
+      throw bad("--docker: '" + docker + "' has no scheme (e.g. unix:///var/run/docker.sock)");
+    }
+    String nodeAddress = address != null ? checkedAddress(address)
+        : HostAddress.firstNonLoopbackIpv4().orElseThrow(() ->
+            bad("no non-loopback IPv4 address found on this host: give --address IP"));
+    String nodeName = name != null ? name.trim() : HostName.local();
+    if (nodeName.isEmpty()) {
+      throw bad("--name must not be empty");
+    }
+    Map<String, String> nodeLabels;
+    try {
+      nodeLabels = Labels.parse(labels);
+    } catch (IllegalArgumentException e) {
+      throw bad("--labels: " + e.getMessage());
+    }
+    if (resyncSeconds < 1) {
+      throw bad("--resync-seconds must be at least 1");
+    }
+    if (keepAliveSeconds < 0) {
+      throw bad("--keepalive-seconds must not be negative");
+    }
+    return new AgentConfig(coordinators, token, dockerHost, nodeAddress, nodeName, nodeLabels,
+        dataDir.toAbsolutePath(), hostsFile, Duration.ofSeconds(resyncSeconds),
+        Duration.ofSeconds(keepAliveSeconds));
+  }
+
+  private String checkedAddress(String ip) {
+    String a = ip.trim();
+    // Literal addresses only: a name here would be resolved once and silently go stale.
+    if (!a.matches("[0-9.]+") && !a.contains(":")) {
+      throw bad("--address: '" + ip + "' is not an IP address");
+    }
+    try {
+      return InetAddress.getByName(a).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw bad("--address: '" + ip + "' is not an IP address");
+    }
+  }
+
+  private ParameterException bad(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}

@@ -1,0 +1,293 @@
+package io.berth.agent.reconcile;
+
+import io.berth.agent.runtime.ContainerInfo;
+import io.berth.agent.runtime.ContainerNotFoundException;
+import io.berth.agent.runtime.ContainerPhase;
+import io.berth.agent.runtime.ContainerRuntime;
+import io.berth.agent.runtime.RuntimeUnavailableException;
+import io.berth.agent.runtime.TaskStartException;
+import io.berth.proto.ContainerSpec;
+import io.berth.proto.TaskState;
+import io.berth.proto.TaskStatus;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Desired tasks versus the containers the runtime has, and the calls that close the gap.
+ *
+ * <p>Rules: a desired task without a container gets one, created once and started once; a
+ * container whose task is not desired is stopped and removed; a task never gets a second
+ * container, whatever state the first is in; exited containers stay (so their logs can be read)
+ * until their task leaves the desired set. Until the first desired set arrives nothing is
+ * removed: after an agent restart the running containers are adopted, not killed.
+ *
+ * <p>Every change of a task's state goes to the {@link StatusSink} once. Not thread-safe: one
+ * thread drives it (see {@link ReconcileLoop}). Runtime calls that fail with
+ * {@link RuntimeUnavailableException} abort the pass and propagate; what is known is kept.
+ */
+public final class Reconciler {
+
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+  private final ContainerRuntime runtime;
+  private final StatusSink sink;
+  private final LongSupplier clock;
+
+  /** null until the coordinator has told us what it wants. */
+  private Map<String, ContainerSpec> desired;
+  /** task id -> its container, as last seen. */
+  private final Map<String, ContainerInfo> observed = new TreeMap<>();
+  /** Tasks that failed without a container to show it (or whose start failed): task -> status. */
+  private final Map<String, TaskStatus> failed = new HashMap<>();
+  /** Containers we have called start on (successfully or not): never started twice. */
+  private final Set<String> startAttempted = new HashSet<>();
+  /** Tasks that had a container during this agent's life. */
+  private final Set<String> hadContainer = new HashSet<>();
+  private final Map<String, TaskStatus> lastReported = new HashMap<>();
+  /** task id -> container id, published for readers on other threads (log requests). */
+  private volatile Map<String, String> containerIds = Map.of();
+
+  public Reconciler(ContainerRuntime runtime, StatusSink sink) {
+    this(runtime, sink, System::currentTimeMillis);
+  }
+
+  public Reconciler(ContainerRuntime runtime, StatusSink sink, LongSupplier clock) {
+    this.runtime = runtime;
+    this.sink = sink;
+    this.clock = clock;
+  }
+
+  /** The coordinator's full desired set for this node; reconciles at once. */
+  public void setDesired(Map<String, ContainerSpec> tasks) {
+    this.desired = new LinkedHashMap<>(tasks);
+    reconcile();
+  }
+
+  /** Whether a desired set has arrived yet. */
+  public boolean hasDesired() {
+    return desired != null;
+  }
+
+  /** Lists the runtime's containers, replaces what we believed, reconciles. */
+  public void resync() {
+    List<ContainerInfo> actual = runtime.list();
+    Map<String, ContainerInfo> byTask = new HashMap<>();
+    for (ContainerInfo c : actual) {
+      ContainerInfo other = byTask.put(c.taskId(), c);
+      if (other != null) {
+        // Should not happen (names are unique per task), but never let one hide the other.
+        log.warn("task {} has two containers: {} and {}", c.taskId(), other.containerId(),
+            c.containerId());
+        byTask.put(c.taskId(), preferred(other, c));
+      }
+    }
+    for (String taskId : new ArrayList<>(observed.keySet())) {
+      if (!byTask.containsKey(taskId)) {
+        lost(taskId);
+      }
+    }
+    observed.putAll(byTask);
+    hadContainer.addAll(byTask.keySet());
+    reconcile();
+  }
+
+  /** A runtime event said this container changed: look at it again and reconcile. */
+  public void containerChanged(String containerId) {
+    Optional<ContainerInfo> now = runtime.inspect(containerId);
+    if (now.isPresent()) {
+      ContainerInfo c = now.get();
+      ContainerInfo known = observed.get(c.taskId());
+      if (known == null || known.containerId().equals(c.containerId())) {
+        observed.put(c.taskId(), c);
+        hadContainer.add(c.taskId());
+      } else {
+        log.warn("task {} has a second container {}; keeping {}", c.taskId(), c.containerId(),
+            known.containerId());
+      }
+    } else {
+      for (ContainerInfo c : new ArrayList<>(observed.values())) {
+        if (c.containerId().equals(containerId)) {
+          lost(c.taskId());
+        }
+      }
+    }
+    reconcile();
+  }
+
+  /** The current state of every task we know: every container, and tasks that failed to start. */
+  public List<TaskStatus> statuses() {
+    return new ArrayList<>(current().values());
+  }
+
+  /** The container running a task, if this node has one. Safe from any thread. */
+  public Optional<String> containerOf(String taskId) {
+    return Optional.ofNullable(containerIds.get(taskId));
+  }
+
+  private void reconcile() {
+    try {
+      if (desired != null) {
+        removeUndesired();
+        createMissing();
+      }
+    } finally {
+      publish();
+      reportChanges();
+    }
+  }
+
+  private void removeUndesired() {
+    for (ContainerInfo c : new ArrayList<>(observed.values())) {
+      if (desired.containsKey(c.taskId())) {
+        continue;
+      }
+      boolean wasLive = c.phase() != ContainerPhase.EXITED && c.phase() != ContainerPhase.DEAD
+          && !failed.containsKey(c.taskId());
+      runtime.stopAndRemove(c.containerId(), c.taskId());
+      observed.remove(c.taskId());
+      startAttempted.remove(c.containerId());
+      failed.remove(c.taskId());
+      hadContainer.remove(c.taskId());
+      if (wasLive) {
+        // Exited tasks already reported how they ended; only a stop we caused is news.
+        emit(TaskStatus.newBuilder().setTaskId(c.taskId()).setContainerId(c.containerId())
+            .setState(TaskState.TASK_STOPPED).setMessage("stopped: no longer assigned to this node")
+            .build());
+      }
+      lastReported.remove(c.taskId());
+    }
+    failed.keySet().removeIf(taskId -> !desired.containsKey(taskId) && !observed.containsKey(taskId));
+    hadContainer.removeIf(taskId -> !desired.containsKey(taskId));
+    lastReported.keySet().removeIf(taskId -> !desired.containsKey(taskId)
+        && !observed.containsKey(taskId));
+  }
+
+  private void createMissing() {
+    for (Map.Entry<String, ContainerSpec> e : desired.entrySet()) {
+      String taskId = e.getKey();
+      if (failed.containsKey(taskId)) {
+        continue;
+      }
+      ContainerInfo c = observed.get(taskId);
+      if (c == null) {
+        createAndStart(taskId, e.getValue());
+      } else if (c.phase() == ContainerPhase.CREATED && c.error().isEmpty()
+          && !startAttempted.contains(c.containerId())) {
+        // Created but never started (e.g. the agent died in between): start, do not recreate.
+        start(c);
+      }
+    }
+  }
+
+  private void createAndStart(String taskId, ContainerSpec spec) {
+    ContainerInfo created;
+    try {
+      created = runtime.create(taskId, spec);
+    } catch (TaskStartException ex) {
+      log.warn("task {} failed: {}", taskId, ex.getMessage());
+      failed.put(taskId, failedStatus(taskId, "", ex.getMessage()));
+      reportChanges();
+      return;
+    }
+    observed.put(taskId, created);
+    hadContainer.add(taskId);
+    publish();
+    reportChanges();
+    if (created.phase() == ContainerPhase.CREATED && !startAttempted.contains(created.containerId())) {
+      start(created);
+    }
+  }
+
+  private void start(ContainerInfo c) {
+    try {
+      runtime.start(c.containerId());
+      startAttempted.add(c.containerId());
+    } catch (TaskStartException ex) {
+      startAttempted.add(c.containerId());
+      log.warn("task {} failed to start: {}", c.taskId(), ex.getMessage());
+      failed.put(c.taskId(), failedStatus(c.taskId(), c.containerId(), ex.getMessage()));
+      reportChanges();
+      return;
+    } catch (ContainerNotFoundException ex) {
+      lost(c.taskId());
+      reportChanges();
+      return;
+    }
+    // It may already have exited: ask rather than assume RUNNING.
+    Optional<ContainerInfo> now = runtime.inspect(c.containerId());
+    if (now.isPresent()) {
+      observed.put(c.taskId(), now.get());
+    } else {
+      lost(c.taskId());
+    }
+    reportChanges();
+  }
+
+  /** The task's container vanished without us removing it. */
+  private void lost(String taskId) {
+    ContainerInfo gone = observed.remove(taskId);
+    if (gone != null) {
+      startAttempted.remove(gone.containerId());
+    }
+    if (desired != null && desired.containsKey(taskId) && hadContainer.contains(taskId)
+        && !failed.containsKey(taskId)) {
+      // Recreating it would run the task a second time behind the coordinator's back.
+      failed.put(taskId, failedStatus(taskId, gone == null ? "" : gone.containerId(),
+          "container was removed outside Berth"));
+    }
+  }
+
+  private Map<String, TaskStatus> current() {
+    Map<String, TaskStatus> now = new TreeMap<>();
+    for (ContainerInfo c : observed.values()) {
+      now.put(c.taskId(), TaskStatusMapper.of(c));
+    }
+    // A recorded failure wins over what the container shows (e.g. CREATED after a failed start).
+    now.putAll(failed);
+    return now;
+  }
+
+  private void reportChanges() {
+    List<TaskStatus> changes = new ArrayList<>();
+    for (TaskStatus s : current().values()) {
+      TaskStatus before = lastReported.get(s.getTaskId());
+      if (before == null || !TaskStatusMapper.sameState(before, s)) {
+        TaskStatus stamped = s.toBuilder().setAtMs(clock.getAsLong()).build();
+        lastReported.put(s.getTaskId(), stamped);
+        changes.add(stamped);
+      }
+    }
+    if (!changes.isEmpty()) {
+      sink.report(changes);
+    }
+  }
+
+  private void emit(TaskStatus s) {
+    sink.report(List.of(s.toBuilder().setAtMs(clock.getAsLong()).build()));
+  }
+
+  private void publish() {
+    Map<String, String> ids = new HashMap<>();
+    observed.forEach((taskId, c) -> ids.put(taskId, c.containerId()));
+    containerIds = Map.copyOf(ids);
+  }
+
+  private static TaskStatus failedStatus(String taskId, String containerId, String message) {
+    return TaskStatus.newBuilder().setTaskId(taskId).setContainerId(containerId)
+        .setState(TaskState.TASK_FAILED).setMessage(message).build();
+  }
+
+  private static ContainerInfo preferred(ContainerInfo a, ContainerInfo b) {
+    return b.phase() == ContainerPhase.RUNNING && a.phase() != ContainerPhase.RUNNING ? b : a;
+  }
+}

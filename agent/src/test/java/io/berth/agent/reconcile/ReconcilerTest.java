@@ -1,0 +1,207 @@
+package io.berth.agent.reconcile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.berth.agent.runtime.ContainerInfo;
+import io.berth.agent.runtime.ContainerPhase;
+import io.berth.agent.runtime.RuntimeUnavailableException;
+import io.berth.agent.testing.FakeContainerRuntime;
+import io.berth.proto.ContainerSpec;
+import io.berth.proto.TaskState;
+import io.berth.proto.TaskStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ReconcilerTest {
+
+  private final FakeContainerRuntime runtime = new FakeContainerRuntime("h1");
+  private final List<TaskStatus> reports = new ArrayList<>();
+  private final AtomicLong clock = new AtomicLong(1_000);
+  private final Reconciler reconciler = new Reconciler(runtime, reports::addAll, clock::get);
+
+  private static ContainerSpec busybox() {
+    return ContainerSpec.newBuilder().setImage("lab/busybox:1").addCommand("sleep")
+        .addCommand("1000").build();
+  }
+
+  private List<TaskState> statesOf(String taskId) {
+    return reports.stream().filter(s -> s.getTaskId().equals(taskId))
+        .map(TaskStatus::getState).toList();
+  }
+
+  @Test
+  void createsAndStartsADesiredTaskAndReportsStartingThenRunning() {
+    reconciler.setDesired(Map.of("t1", busybox()));
+
+    List<ContainerInfo> containers = runtime.containersOf("t1");
+    assertEquals(1, containers.size());
+    assertEquals(ContainerPhase.RUNNING, containers.get(0).phase());
+    assertEquals(List.of(TaskState.TASK_STARTING, TaskState.TASK_RUNNING), statesOf("t1"));
+    assertEquals(containers.get(0).containerId(), reports.get(1).getContainerId());
+    assertEquals(1_000, reports.get(1).getAtMs());
+    assertEquals(List.of(containers.get(0).containerId()),
+        reconciler.containerOf("t1").stream().toList());
+  }
+
+  @Test
+  void neverCreatesASecondContainerForATaskWhateverItsState() {
+    for (ContainerPhase phase : List.of(ContainerPhase.RUNNING, ContainerPhase.EXITED,
+        ContainerPhase.DEAD, ContainerPhase.PAUSED)) {
+      FakeContainerRuntime rt = new FakeContainerRuntime();
+      Reconciler r = new Reconciler(rt, changes -> {});
+      rt.put("t1", phase, phase == ContainerPhase.EXITED ? 1 : 0);
+      r.resync();
+      r.setDesired(Map.of("t1", busybox()));
+      r.setDesired(Map.of("t1", busybox()));
+      r.resync();
+      assertEquals(0, rt.count("create"), "no create for a task in " + phase);
+      assertEquals(1, rt.containersOf("t1").size(), phase.toString());
+    }
+  }
+
+  @Test
+  void repeatedAssignmentsDoNotRecreateOrReReport() {
+    reconciler.setDesired(Map.of("t1", busybox()));
+    int reported = reports.size();
+    reconciler.setDesired(Map.of("t1", busybox()));
+    reconciler.resync();
+    assertEquals(1, runtime.count("create"));
+    assertEquals(1, runtime.count("start"));
+    assertEquals(reported, reports.size(), "no new reports without a state change");
+  }
+
+  @Test
+  void stopsAndRemovesAContainerWhoseTaskIsNotDesiredAndReportsStopped() {
+    ContainerInfo stray = runtime.put("old", ContainerPhase.RUNNING, 0);
+    reconciler.resync();
+    reconciler.setDesired(Map.of("t1", busybox()));
+
+    assertTrue(runtime.containersOf("old").isEmpty(), "undesired container removed");
+    assertTrue(runtime.calls().contains("remove " + stray.containerId()));
+    TaskStatus last = reports.stream().filter(s -> s.getTaskId().equals("old"))
+        .reduce((a, b) -> b).orElseThrow();
+    assertEquals(TaskState.TASK_STOPPED, last.getState());
+    assertEquals(stray.containerId(), last.getContainerId());
+    assertEquals(1, runtime.containersOf("t1").size());
+  }
+
+  @Test
+  void removesNothingBeforeTheFirstDesiredSetArrives() {
+    runtime.put("adopted", ContainerPhase.RUNNING, 0);
+    reconciler.resync();
+    reconciler.resync();
+
+    assertEquals(0, runtime.count("remove"));
+    assertEquals(List.of(TaskState.TASK_RUNNING), statesOf("adopted"));
+    assertEquals(1, reconciler.statuses().size());
+  }
+
+  @Test
+  void exitedContainersStayUntilTheirTaskLeavesTheDesiredSet() {
+    reconciler.setDesired(Map.of("ok", busybox(), "bad", busybox()));
+    String ok = runtime.containersOf("ok").get(0).containerId();
+    String bad = runtime.containersOf("bad").get(0).containerId();
+
+    runtime.exit(ok, 0);
+    reconciler.containerChanged(ok);
+    runtime.exit(bad, 3);
+    reconciler.containerChanged(bad);
+    reconciler.setDesired(Map.of("ok", busybox(), "bad", busybox()));
+    reconciler.resync();
+
+    assertEquals(2, runtime.containers().size(), "exited containers kept");
+    assertEquals(2, runtime.count("create"), "and not restarted");
+    TaskStatus okStatus = last("ok");
+    assertEquals(TaskState.TASK_EXITED, okStatus.getState());
+    assertEquals(0, okStatus.getExitCode());
+    TaskStatus badStatus = last("bad");
+    assertEquals(TaskState.TASK_FAILED, badStatus.getState());
+    assertEquals(3, badStatus.getExitCode());
+    assertTrue(badStatus.getMessage().contains("exited with code 3"), badStatus.getMessage());
+
+    int before = reports.size();
+    reconciler.setDesired(Map.of());
+    assertTrue(runtime.containers().isEmpty(), "removed once no longer desired");
+    assertEquals(before, reports.size(), "an exited task is not reported as stopped");
+  }
+
+  @Test
+  void aMissingImageFailsTheTaskOnceWithAClearMessage() {
+    ContainerSpec spec = ContainerSpec.newBuilder().setImage("lab/x:1").build();
+    reconciler.setDesired(Map.of("t1", spec));
+    reconciler.resync();
+    reconciler.setDesired(Map.of("t1", spec));
+
+    assertEquals(1, runtime.count("create"), "not retried");
+    assertEquals(List.of(TaskState.TASK_FAILED), statesOf("t1"));
+    assertEquals("image lab/x:1 is not present on node h1 (no registry is reachable: load or "
+        + "import it)", reports.get(0).getMessage());
+    assertEquals(TaskState.TASK_FAILED, reconciler.statuses().get(0).getState());
+  }
+
+  @Test
+  void aContainerThatCannotStartFailsAndIsNeitherRestartedNorRecreated() {
+    runtime.addImage("lab/broken:1");
+    runtime.failStartsOf("lab/broken:1");
+    ContainerSpec spec = ContainerSpec.newBuilder().setImage("lab/broken:1").build();
+    reconciler.setDesired(Map.of("t1", spec));
+    reconciler.resync();
+
+    assertEquals(1, runtime.count("create"));
+    assertEquals(1, runtime.count("start"));
+    assertEquals(List.of(TaskState.TASK_STARTING, TaskState.TASK_FAILED), statesOf("t1"));
+    assertTrue(last("t1").getMessage().contains("no such file"), last("t1").getMessage());
+  }
+
+  @Test
+  void aCreatedButNeverStartedContainerIsStartedNotRecreated() {
+    ContainerInfo created = runtime.put("t1", ContainerPhase.CREATED, 0);
+    reconciler.resync();
+    reconciler.setDesired(Map.of("t1", busybox()));
+
+    assertEquals(0, runtime.count("create"));
+    assertEquals(List.of("start " + created.containerId()),
+        runtime.calls().stream().filter(c -> c.startsWith("start")).toList());
+    assertEquals(TaskState.TASK_RUNNING, last("t1").getState());
+  }
+
+  @Test
+  void aContainerRemovedBehindOurBackFailsTheTaskInsteadOfRerunningIt() {
+    reconciler.setDesired(Map.of("t1", busybox()));
+    String id = runtime.containersOf("t1").get(0).containerId();
+    runtime.removeExternally(id);
+    reconciler.containerChanged(id);
+    reconciler.resync();
+
+    assertEquals(1, runtime.count("create"));
+    assertEquals(TaskState.TASK_FAILED, last("t1").getState());
+    assertTrue(last("t1").getMessage().contains("removed outside Berth"));
+  }
+
+  @Test
+  void aRuntimeOutageAbortsThePassButForgetsNothing() {
+    reconciler.setDesired(Map.of("t1", busybox()));
+    runtime.setDown(true);
+
+    assertThrows(RuntimeUnavailableException.class, reconciler::resync);
+    assertThrows(RuntimeUnavailableException.class,
+        () -> reconciler.setDesired(Map.of("t1", busybox(), "t2", busybox())));
+    assertEquals(TaskState.TASK_RUNNING, reconciler.statuses().get(0).getState(),
+        "what was known is still known");
+
+    runtime.setDown(false);
+    reconciler.resync();
+    assertEquals(1, runtime.containersOf("t1").size());
+    assertEquals(1, runtime.containersOf("t2").size(), "the pending task is created afterwards");
+  }
+
+  private TaskStatus last(String taskId) {
+    return reports.stream().filter(s -> s.getTaskId().equals(taskId)).reduce((a, b) -> b)
+        .orElseThrow(() -> new AssertionError("no report for " + taskId));
+  }
+}

@@ -1,0 +1,46 @@
+package io.berth.cli;
+
+import io.berth.proto.ListNodesRequest;
+import io.berth.proto.ListNodesResponse;
+import io.berth.proto.NodeRecord;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code berth node ls} */
+@Command(name = "node", description = "Nodes of the cluster.", mixinStandardHelpOptions = true,
+    subcommands = {NodeCommand.Ls.class})
+final class NodeCommand {
+
+  @Command(name = "ls", description = "List nodes.", mixinStandardHelpOptions = true)
+  static final class Ls implements Callable<Integer> {
+    @Mixin ClientOptions options;
+
+    @Override
+    public Integer call() {
+      boolean json = options.json();
+      try (ControlClient c = ControlClient.connect(options)) {
+        ListNodesResponse r = c.api().listNodes(ListNodesRequest.getDefaultInstance());
+        if (json) {
+          Json.print(r);
+          return 0;
+        }
+        Table t = new Table("NAME", "ADDRESS", "STATUS", "CPU", "MEMORY", "LABELS", "REASON");
+        for (NodeRecord n : r.getNodesList()) {
+          t.row(n.getFacts().getName(), n.getFacts().getAddress(), Format.status(n.getStatus()),
+              n.getFacts().getCpuMillis() + "m", Format.bytes(n.getFacts().getMemoryBytes()),
+              labels(n.getFacts().getLabelsMap()), n.getStatusReason());
+        }
+        t.print(System.out);
+        return 0;
+      }
+    }
+
+    private static String labels(Map<String, String> labels) {
+      return labels.isEmpty() ? "-" : labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+          .sorted().collect(Collectors.joining(","));
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package io.berth.coordinator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** How to run one coordinator process; defaults follow DESIGN.md. */
+public record CoordinatorOptions(
+    Path dataDir,
+    boolean bootstrap,
+    String bind,
+    String advertise,
+    int grpcPort,
+    int dnsPort,
+    int raftPort,
+    String zone,
+    Duration heartbeatInterval,
+    Duration nodeTtl,
+    long dnsTtlSeconds) {}

@@ -1,0 +1,273 @@
+package io.berth.coordinator.api;
+
+import io.berth.coordinator.jobspec.JobSpecException;
+import io.berth.coordinator.jobspec.JobSpecParser;
+import io.berth.coordinator.leader.EvaluationLoop;
+import io.berth.coordinator.session.SessionRegistry;
+import io.berth.coordinator.state.ClusterSnapshot;
+import io.berth.coordinator.state.ClusterStore;
+import io.berth.coordinator.state.JobKey;
+import io.berth.coordinator.zone.TaskNames;
+import io.berth.proto.ClusterStatusRequest;
+import io.berth.proto.ClusterStatusResponse;
+import io.berth.proto.ControlServiceGrpc;
+import io.berth.proto.DesiredState;
+import io.berth.proto.JobRecord;
+import io.berth.proto.JobSpec;
+import io.berth.proto.JobState;
+import io.berth.proto.JobStatus;
+import io.berth.proto.JobStatusRequest;
+import io.berth.proto.JobStatusResponse;
+import io.berth.proto.JobSummary;
+import io.berth.proto.ListJobsRequest;
+import io.berth.proto.ListJobsResponse;
+import io.berth.proto.ListNodesRequest;
+import io.berth.proto.ListNodesResponse;
+import io.berth.proto.ListTasksRequest;
+import io.berth.proto.ListTasksResponse;
+import io.berth.proto.LogChunk;
+import io.berth.proto.Member;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.RunJobRequest;
+import io.berth.proto.RunJobResponse;
+import io.berth.proto.StopJobRequest;
+import io.berth.proto.StopJobResponse;
+import io.berth.proto.TaskLogsRequest;
+import io.berth.proto.TaskRecord;
+import io.berth.proto.TaskState;
+import io.berth.proto.TaskView;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** The API the CLI speaks. Writes go to the replicated state; reads come from this replica. */
+public final class ControlService extends ControlServiceGrpc.ControlServiceImplBase {
+  private final ClusterStore store;
+  private final JobSpecParser parser = new JobSpecParser();
+  private final SessionRegistry sessions;
+  private final Supplier<EvaluationLoop> evaluations;
+  private final TaskNames names;
+  private final Clock clock;
+
+  public ControlService(
+      ClusterStore store, SessionRegistry sessions, Supplier<EvaluationLoop> evaluations, TaskNames names, Clock clock) {
+    this.store = store;
+    this.sessions = sessions;
+    this.evaluations = evaluations;
+    this.names = names;
+    this.clock = clock;
+  }
+
+  @Override
+  public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
+    reply(out, () -> ListNodesResponse.newBuilder().addAllNodes(store.snapshot().nodes().values()).build());
+  }
+
+  @Override
+  public void runJob(RunJobRequest request, StreamObserver<RunJobResponse> out) {
+    reply(out, () -> {
+      JobSpec spec;
+      try {
+        spec = parser.parse(request.getSourceName().isEmpty() ? "job" : request.getSourceName(), request.getSpecYaml());
+      } catch (JobSpecException e) {
+        throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+      }
+      JobKey key = JobKey.of(spec);
+      ClusterStore.JobWrite w = store.updateJob(key, old -> register(old, spec));
+      store.awaitVersion(w.version(), ClusterStore.defaultTimeout());
+      return RunJobResponse.newBuilder()
+          .setJob(key.name())
+          .setNamespace(key.namespace())
+          .setVersion(w.state().getJob().getVersion())
+          .setChanged(w.written())
+          .build();
+    });
+  }
+
+  /** A new version when the spec changed or the job was stopped; the same state otherwise. */
+  private JobState register(JobState old, JobSpec spec) {
+    if (old != null && old.getJob().getSpec().equals(spec) && old.getJob().getStatus() == JobStatus.JOB_RUNNING) {
+      return old;
+    }
+    long version = old == null ? 1 : old.getJob().getVersion() + 1;
+    JobRecord job = JobRecord.newBuilder()
+        .setSpec(spec)
+        .setVersion(version)
+        .setStatus(JobStatus.JOB_RUNNING)
+        .setSubmittedAtMs(clock.millis())
+        .build();
+    return old == null ? JobState.newBuilder().setJob(job).build() : old.toBuilder().setJob(job).build();
+  }
+
+  @Override
+  public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> out) {
+    reply(out, () -> {
+      ListJobsResponse.Builder r = ListJobsResponse.newBuilder();
+      for (JobState js : store.snapshot().jobs().values()) {
+        if (request.getNamespace().isEmpty() || js.getJob().getSpec().getNamespace().equals(request.getNamespace())) {
+          r.addJobs(summary(js));
+        }
+      }
+      return r.build();
+    });
+  }
+
+  static JobSummary summary(JobState js) {
+    int desired = 0;
+    if (js.getJob().getStatus() == JobStatus.JOB_RUNNING) {
+      for (var g : js.getJob().getSpec().getGroupsList()) {
+        desired += g.getCount();
+      }
+    }
+    int running = 0, pending = 0, failed = 0;
+    for (TaskRecord t : js.getTasksList()) {
+      if (t.getDesired() != DesiredState.DESIRED_RUN) {
+        continue;
+      }
+      switch (t.getState()) {
+        case TASK_RUNNING -> running++;
+        case TASK_PENDING, TASK_STARTING -> pending++;
+        case TASK_FAILED, TASK_LOST -> failed++;
+        default -> { }
+      }
+    }
+    return JobSummary.newBuilder().setJob(js.getJob()).setDesired(desired).setRunning(running)
+        .setPending(pending).setFailed(failed).build();
+  }
+
+  @Override
+  public void getJobStatus(JobStatusRequest request, StreamObserver<JobStatusResponse> out) {
+    reply(out, () -> {
+      JobKey key = JobKey.of(request.getNamespace(), request.getJob());
+      JobState js = store.snapshot().job(key).orElseThrow(() -> notFound(key));
+      return JobStatusResponse.newBuilder()
+          .setSummary(summary(js))
+          .addAllTasks(js.getTasksList())
+          .addAllPlacementFailures(evaluations.get() == null ? List.of() : evaluations.get().placementFailures(key))
+          .build();
+    });
+  }
+
+  @Override
+  public void stopJob(StopJobRequest request, StreamObserver<StopJobResponse> out) {
+    reply(out, () -> {
+      JobKey key = JobKey.of(request.getNamespace(), request.getJob());
+      if (store.snapshot().job(key).isEmpty()) {
+        throw notFound(key);
+      }
+      ClusterStore.JobWrite w = store.updateJob(key, old -> {
+        if (old == null || old.getJob().getStatus() == JobStatus.JOB_STOPPED) {
+          return old;
+        }
+        return old.toBuilder().setJob(old.getJob().toBuilder()
+            .setStatus(JobStatus.JOB_STOPPED)
+            .setVersion(old.getJob().getVersion() + 1)).build();
+      });
+      if (w.state() == null) {
+        throw notFound(key);
+      }
+      store.awaitVersion(w.version(), ClusterStore.defaultTimeout());
+      return StopJobResponse.newBuilder().setVersion(w.state().getJob().getVersion()).build();
+    });
+  }
+
+  @Override
+  public void listTasks(ListTasksRequest request, StreamObserver<ListTasksResponse> out) {
+    reply(out, () -> {
+      ClusterSnapshot s = store.snapshot();
+      ListTasksResponse.Builder r = ListTasksResponse.newBuilder();
+      for (JobState js : s.jobs().values()) {
+        JobSpec spec = js.getJob().getSpec();
+        if (!request.getJob().isEmpty() && !spec.getName().equals(request.getJob())) {
+          continue;
+        }
+        if (!request.getNamespace().isEmpty() && !spec.getNamespace().equals(request.getNamespace())) {
+          continue;
+        }
+        for (TaskRecord t : js.getTasksList()) {
+          if (!request.getAll() && t.getDesired() != DesiredState.DESIRED_RUN) {
+            continue;
+          }
+          String address = s.node(t.getNode()).map(n -> n.getFacts().getAddress()).orElse("");
+          r.addTasks(TaskView.newBuilder().setTask(t).setName(TaskNames.hostName(names.task(t))).setAddress(address));
+        }
+      }
+      return r.build();
+    });
+  }
+
+  @Override
+  public void taskLogs(TaskLogsRequest request, StreamObserver<LogChunk> out) {
+    try {
+      ClusterSnapshot s = store.snapshot();
+      TaskRecord task = findTask(s, request.getTask())
+          .orElseThrow(() -> Status.NOT_FOUND.withDescription(
+              "no task " + request.getTask() + " (see `berth ps` for task ids and names)").asRuntimeException());
+      var session = sessions.session(task.getNode()).orElseThrow(() -> Status.UNAVAILABLE.withDescription(
+          "node " + task.getNode() + " of task " + task.getId() + " has no session with this coordinator").asRuntimeException());
+      session.requestLogs(task.getId(), request.getTailLines(), out);
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+    }
+  }
+
+  /** By id, or by name (FQDN, with or without the zone); the newest placement wins. */
+  private Optional<TaskRecord> findTask(ClusterSnapshot s, String idOrName) {
+    Optional<TaskRecord> byId = s.task(idOrName);
+    if (byId.isPresent()) {
+      return byId;
+    }
+    String wanted = TaskNames.hostName(idOrName);
+    TaskRecord best = null;
+    for (TaskRecord t : s.allTasks()) {
+      String fqdn = TaskNames.hostName(names.task(t));
+      if (fqdn.equals(wanted) || fqdn.equals(wanted + "." + TaskNames.hostName(names.zone()))) {
+        if (best == null || t.getCreatedAtMs() > best.getCreatedAtMs()) {
+          best = t;
+        }
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  @Override
+  public void getClusterStatus(ClusterStatusRequest request, StreamObserver<ClusterStatusResponse> out) {
+    reply(out, () -> {
+      ClusterSnapshot s = store.snapshot();
+      ClusterStore.MembershipView m = store.membership();
+      ClusterStatusResponse.Builder r = ClusterStatusResponse.newBuilder()
+          .setClusterZone(names.zone())
+          .setStateVersion(s.version())
+          .setNodes(s.nodes().size())
+          .setJobs(s.jobs().size())
+          .setTasks(s.allTasks().size());
+      for (String member : m.members()) {
+        r.addMembers(Member.newBuilder().setId(member).setLeader(member.equals(m.leader())));
+      }
+      return r.build();
+    });
+  }
+
+  private static StatusRuntimeException notFound(JobKey key) {
+    return Status.NOT_FOUND.withDescription("no job " + key.name() + " in namespace " + key.namespace()).asRuntimeException();
+  }
+
+  private static <T> void reply(StreamObserver<T> out, Supplier<T> body) {
+    try {
+      out.onNext(body.get());
+      out.onCompleted();
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+    } catch (ClusterStore.StoreUnavailableException e) {
+      out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+    } catch (RuntimeException e) {
+      out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+    }
+  }
+
+}

@@ -1,0 +1,8 @@
+package io.berth.coordinator.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code berth coordinator ...} */
+@Command(name = "coordinator", description = "Run a coordinator.", subcommands = {CoordinatorStartCommand.class},
+    mixinStandardHelpOptions = true)
+public final class CoordinatorCommand {}

@@ -1,0 +1,302 @@
+package io.berth.coordinator.jobspec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.proto.Constraint;
+import io.berth.proto.GroupSpec;
+import io.berth.proto.JobSpec;
+import io.berth.proto.PortSpec;
+import io.berth.proto.Resources;
+import io.berth.proto.VolumeSpec;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a job file (YAML, or JSON which is YAML too) into a {@link JobSpec}, strictly: an unknown
+ * field, a wrong type or an impossible value is reported with its path, and all problems are
+ * reported at once. Nothing is half-accepted.
+ */
+public final class JobSpecParser {
+  static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Set<String> TYPES = Set.of("service", "global", "batch", "cron");
+  private static final Set<String> NETWORKS = Set.of("host", "bridge");
+  private static final Set<String> OPERATORS =
+      Set.of("=", "==", "!=", "regex", "in", "not_in", "unique", "distinct_hosts", "max_per_node", "spread");
+  private static final Set<String> JOB_FIELDS =
+      Set.of("name", "namespace", "type", "groups", "priority", "schedule");
+  private static final Set<String> GROUP_FIELDS =
+      Set.of("name", "count", "image", "command", "env", "resources", "network", "ports",
+          "constraints", "volumes", "dns_ttl");
+  private static final Set<String> RESOURCE_FIELDS = Set.of("cpu", "memory");
+  private static final Set<String> PORT_FIELDS = Set.of("label", "static", "to");
+  private static final Set<String> CONSTRAINT_FIELDS = Set.of("attribute", "operator", "value");
+  private static final Set<String> VOLUME_FIELDS = Set.of("host", "container", "read_only");
+
+  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+
+  public JobSpec parse(String source, String text) throws JobSpecException {
+    JsonNode root;
+    try {
+      root = yaml.readTree(text);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+      throw new JobSpecException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+    }
+    Problems p = new Problems();
+    if (root == null || !root.isObject()) {
+      throw new JobSpecException(source, List.of("the file must be a YAML mapping with name and groups"));
+    }
+    JobSpec.Builder job = JobSpec.newBuilder();
+    p.unknownFields(root, "", JOB_FIELDS);
+    job.setName(p.label(root, "name", "", true));
+    String ns = p.label(root, "namespace", "", false);
+    job.setNamespace(ns.isEmpty() ? "default" : ns);
+    String type = p.text(root, "type", "");
+    if (type.isEmpty()) {
+      type = "service";
+    } else if (!TYPES.contains(type)) {
+      p.add("type", "must be one of " + new java.util.TreeSet<>(TYPES) + " (got " + type + ")");
+    }
+    job.setType(type);
+    job.setPriority(p.integer(root, "priority", "", 50, 0, 100));
+    job.setSchedule(p.text(root, "schedule", ""));
+    if (type.equals("cron") && job.getSchedule().isEmpty()) {
+      p.add("schedule", "is required for a cron job");
+    }
+    JsonNode groups = root.get("groups");
+    if (groups == null || !groups.isArray() || groups.isEmpty()) {
+      p.add("groups", "must be a non-empty list of task groups");
+    } else {
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < groups.size(); i++) {
+        GroupSpec g = group(groups.get(i), "groups[" + i + "]", p);
+        if (!g.getName().isEmpty() && !names.add(g.getName())) {
+          p.add("groups[" + i + "].name", "duplicate group name " + g.getName());
+        }
+        job.addGroups(g);
+      }
+    }
+    if (!p.list.isEmpty()) {
+      throw new JobSpecException(source, p.list);
+    }
+    return job.build();
+  }
+
+  private GroupSpec group(JsonNode n, String path, Problems p) {
+    GroupSpec.Builder g = GroupSpec.newBuilder();
+    if (!n.isObject()) {
+      p.add(path, "must be a mapping");
+      return g.build();
+    }
+    p.unknownFields(n, path + ".", GROUP_FIELDS);
+    g.setName(p.label(n, "name", path + ".", true));
+    g.setCount(p.integer(n, "count", path + ".", 1, 0, 100_000));
+    String image = p.text(n, "image", path + ".");
+    if (image.isBlank()) {
+      p.add(path + ".image", "is required (a local image such as lab/busybox:1)");
+    }
+    g.setImage(image);
+    JsonNode cmd = n.get("command");
+    if (cmd != null) {
+      if (cmd.isArray()) {
+        cmd.forEach(c -> g.addCommand(c.asText()));
+      } else if (cmd.isTextual()) {
+        g.addCommand("/bin/sh").addCommand("-c").addCommand(cmd.asText());
+      } else {
+        p.add(path + ".command", "must be a list of strings or one shell string");
+      }
+    }
+    JsonNode env = n.get("env");
+    if (env != null) {
+      if (!env.isObject()) {
+        p.add(path + ".env", "must be a mapping of NAME: value");
+      } else {
+        for (Iterator<Map.Entry<String, JsonNode>> it = env.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          g.putEnv(e.getKey(), e.getValue().asText());
+        }
+      }
+    }
+    g.setResources(resources(n.get("resources"), path + ".resources", p));
+    String network = p.text(n, "network", path + ".");
+    if (network.isEmpty()) {
+      network = "host";
+    } else if (!NETWORKS.contains(network)) {
+      p.add(path + ".network", "must be host or bridge (got " + network + ")");
+    }
+    g.setNetwork(network);
+    JsonNode ports = n.get("ports");
+    if (ports != null) {
+      if (!ports.isArray()) {
+        p.add(path + ".ports", "must be a list");
+      } else {
+        Set<String> labels = new HashSet<>();
+        for (int i = 0; i < ports.size(); i++) {
+          String pp = path + ".ports[" + i + "]";
+          JsonNode pn = ports.get(i);
+          p.unknownFields(pn, pp + ".", PORT_FIELDS);
+          PortSpec.Builder port = PortSpec.newBuilder();
+          port.setLabel(p.label(pn, "label", pp + ".", true));
+          if (!port.getLabel().isEmpty() && !labels.add(port.getLabel())) {
+            p.add(pp + ".label", "duplicate port label " + port.getLabel());
+          }
+          port.setStaticPort(p.integer(pn, "static", pp + ".", 0, 1, 65535));
+          port.setContainerPort(p.integer(pn, "to", pp + ".", 0, 1, 65535));
+          g.addPorts(port);
+        }
+      }
+    }
+    JsonNode constraints = n.get("constraints");
+    if (constraints != null) {
+      if (!constraints.isArray()) {
+        p.add(path + ".constraints", "must be a list");
+      } else {
+        for (int i = 0; i < constraints.size(); i++) {
+          String cp = path + ".constraints[" + i + "]";
+          JsonNode cn = constraints.get(i);
+          p.unknownFields(cn, cp + ".", CONSTRAINT_FIELDS);
+          String op = p.text(cn, "operator", cp + ".");
+          if (!OPERATORS.contains(op)) {
+            p.add(cp + ".operator", "must be one of " + new java.util.TreeSet<>(OPERATORS) + " (got " + op + ")");
+          }
+          String attr = p.text(cn, "attribute", cp + ".");
+          if (attr.isEmpty()) {
+            p.add(cp + ".attribute", "is required (hostname, or a node label)");
+          }
+          String value = p.text(cn, "value", cp + ".");
+          if (op.equals("regex")) {
+            try {
+              Pattern.compile(value);
+            } catch (RuntimeException e) {
+              p.add(cp + ".value", "is not a valid regular expression: " + e.getMessage());
+            }
+          }
+          g.addConstraints(Constraint.newBuilder().setAttribute(attr).setOperator(op).setValue(value));
+        }
+      }
+    }
+    JsonNode volumes = n.get("volumes");
+    if (volumes != null) {
+      if (!volumes.isArray()) {
+        p.add(path + ".volumes", "must be a list");
+      } else {
+        for (int i = 0; i < volumes.size(); i++) {
+          String vp = path + ".volumes[" + i + "]";
+          JsonNode vn = volumes.get(i);
+          p.unknownFields(vn, vp + ".", VOLUME_FIELDS);
+          VolumeSpec.Builder v = VolumeSpec.newBuilder();
+          v.setHostPath(p.text(vn, "host", vp + "."));
+          v.setContainerPath(p.text(vn, "container", vp + "."));
+          JsonNode ro = vn.get("read_only");
+          v.setReadOnly(ro != null && ro.asBoolean());
+          if (!v.getHostPath().startsWith("/") || !v.getContainerPath().startsWith("/")) {
+            p.add(vp, "host and container must both be absolute paths");
+          }
+          g.addVolumes(v);
+        }
+      }
+    }
+    g.setDnsTtlSeconds(p.integer(n, "dns_ttl", path + ".", 0, 0, 86400));
+    return g.build();
+  }
+
+  private Resources resources(JsonNode n, String path, Problems p) {
+    Resources.Builder r = Resources.newBuilder();
+    if (n == null) {
+      return r.build();
+    }
+    p.unknownFields(n, path + ".", RESOURCE_FIELDS);
+    JsonNode cpu = n.get("cpu");
+    if (cpu != null) {
+      try {
+        r.setCpuMillis(Quantities.cpuMillis(cpu.asText()));
+      } catch (RuntimeException e) {
+        p.add(path + ".cpu", "must be like 500m or 2: " + reason(e));
+      }
+    }
+    JsonNode mem = n.get("memory");
+    if (mem != null) {
+      try {
+        r.setMemoryBytes(Quantities.memoryBytes(mem.asText()));
+      } catch (RuntimeException e) {
+        p.add(path + ".memory", "must be like 512Mi or 2Gi: " + reason(e));
+      }
+    }
+    return r.build();
+  }
+
+  private static String reason(RuntimeException e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /** Collects problems with their paths while reading fields. */
+  private static final class Problems {
+    final List<String> list = new ArrayList<>();
+
+    void add(String path, String message) {
+      list.add(path + ": " + message);
+    }
+
+    void unknownFields(JsonNode n, String prefix, Set<String> known) {
+      if (n == null || !n.isObject()) {
+        return;
+      }
+      for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        if (!known.contains(f)) {
+          add(prefix + f, "unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+        }
+      }
+    }
+
+    String text(JsonNode n, String field, String prefix) {
+      JsonNode v = n.get(field);
+      if (v == null || v.isNull()) {
+        return "";
+      }
+      if (!v.isValueNode()) {
+        add(prefix + field, "must be a plain value");
+        return "";
+      }
+      return v.asText();
+    }
+
+    String label(JsonNode n, String field, String prefix, boolean required) {
+      String v = text(n, field, prefix);
+      if (v.isEmpty()) {
+        if (required) {
+          add(prefix + field, "is required");
+        }
+        return v;
+      }
+      if (!DNS_LABEL.matcher(v).matches()) {
+        add(prefix + field, "must be a DNS label: lowercase letters, digits and '-', at most 63 (got " + v + ")");
+      }
+      return v;
+    }
+
+    int integer(JsonNode n, String field, String prefix, int dflt, int min, int max) {
+      JsonNode v = n.get(field);
+      if (v == null || v.isNull()) {
+        return dflt;
+      }
+      if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+        add(prefix + field, "must be a whole number (got " + v.asText() + ")");
+        return dflt;
+      }
+      int i = v.asInt();
+      if (i < min || i > max) {
+        add(prefix + field, "must be between " + min + " and " + max + " (got " + i + ")");
+        return dflt;
+      }
+      return i;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.berth.coordinator.leader;
+
+import io.berth.coordinator.scheduler.Plan;
+import io.berth.coordinator.state.ClusterStore;
+import io.berth.proto.DesiredState;
+import io.berth.proto.JobState;
+import io.berth.proto.TaskRecord;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Commits a plan as one write to its job. A plan computed against an older job version is
+ * rejected whole (the job changed under it: the next evaluation plans again).
+ */
+final class PlanApplier {
+  private final ClusterStore store;
+
+  PlanApplier(ClusterStore store) {
+    this.store = store;
+  }
+
+  /** @return the state version of the write, or -1 when the plan was rejected or empty */
+  long apply(Plan plan) {
+    if (plan.isEmpty()) {
+      return -1;
+    }
+    ClusterStore.JobWrite w = store.updateJob(plan.job(), old -> merge(old, plan));
+    return w.written() ? w.version() : -1;
+  }
+
+  static JobState merge(JobState old, Plan plan) {
+    if (old == null || old.getJob().getVersion() != plan.jobVersion()) {
+      return old;
+    }
+    Set<String> stop = new HashSet<>(plan.stop());
+    Set<String> forget = new HashSet<>(plan.forget());
+    JobState.Builder b = old.toBuilder().clearTasks();
+    Set<String> present = new HashSet<>();
+    for (TaskRecord t : old.getTasksList()) {
+      present.add(t.getId());
+      if (forget.contains(t.getId())) {
+        continue;
+      }
+      if (stop.contains(t.getId()) && t.getDesired() != DesiredState.DESIRED_STOP) {
+        b.addTasks(t.toBuilder().setDesired(DesiredState.DESIRED_STOP).build());
+      } else {
+        b.addTasks(t);
+      }
+    }
+    for (TaskRecord t : plan.place()) {
+      if (!present.contains(t.getId())) {
+        b.addTasks(t);
+      }
+    }
+    JobState next = b.build();
+    return next.equals(old) ? old : next;
+  }
+}

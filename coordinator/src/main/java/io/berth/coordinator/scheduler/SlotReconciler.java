@@ -1,0 +1,135 @@
+package io.berth.coordinator.scheduler;
+
+import io.berth.proto.GroupSpec;
+import io.berth.proto.JobSpec;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.NodeStatus;
+import io.berth.proto.TaskRecord;
+import io.berth.proto.TaskState;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Sorts a service or batch job's tasks into buckets, slot by slot: a slot is (group, index) with
+ * index in [0, count), and each slot wants exactly one live task.
+ *
+ * <p>Tasks of an older job version are kept as they are: rolling updates are not done yet, so a
+ * spec change only affects tasks placed after it (replacements and new indexes).
+ */
+final class SlotReconciler {
+
+  private static final Pattern ATTEMPT = Pattern.compile("^attempt (\\d+)");
+
+  private final JobType type;
+  private final Map<String, NodeRecord> nodes;
+
+  SlotReconciler(JobType type, Map<String, NodeRecord> nodes) {
+    this.type = type;
+    this.nodes = nodes;
+  }
+
+  /** A stopped or deleted job: stop whatever still wants to run, drop finished history. */
+  static Reconciliation stopAll(List<TaskRecord> tasks) {
+    Reconciliation r = new Reconciliation();
+    for (TaskRecord t : tasks) {
+      if (TaskStates.wantsRun(t)) {
+        r.stop.add(t);
+      } else if (TaskStates.isForgettable(t)) {
+        r.forget.add(t);
+      }
+    }
+    return r;
+  }
+
+  Reconciliation reconcile(JobSpec spec, List<TaskRecord> tasks) {
+    Reconciliation r = new Reconciliation();
+    Map<String, List<TaskRecord>> byGroup = new TreeMap<>();
+    Set<String> groupNames = new HashSet<>();
+    for (GroupSpec g : spec.getGroupsList()) {
+      groupNames.add(g.getName());
+    }
+    for (TaskRecord t : tasks) {
+      if (TaskStates.isForgettable(t)) {
+        r.forget.add(t);
+      } else if (!TaskStates.wantsRun(t)) {
+        continue; // being stopped: the agent will report it finished
+      } else if (!groupNames.contains(t.getGroup())) {
+        r.stop.add(t); // its group was removed from the spec
+      } else {
+        byGroup.computeIfAbsent(t.getGroup(), k -> new ArrayList<>()).add(t);
+      }
+    }
+    for (GroupSpec g : spec.getGroupsList()) {
+      reconcileGroup(g, byGroup.getOrDefault(g.getName(), List.of()), r);
+    }
+    return r;
+  }
+
+  private void reconcileGroup(GroupSpec group, List<TaskRecord> running, Reconciliation r) {
+    int count = Math.max(0, group.getCount());
+    Map<Integer, Slot> slots = new TreeMap<>();
+    for (TaskRecord t : running) {
+      int index = t.getIndex();
+      if (index < 0 || index >= count) {
+        r.stop.add(t); // scaled down
+        continue;
+      }
+      Slot slot = slots.computeIfAbsent(index, k -> new Slot());
+      if (type.exitMeansComplete() && t.getState() == TaskState.TASK_EXITED) {
+        slot.completed.add(t);
+      } else if (TaskStates.isTerminal(t.getState()) || !nodeUsable(t.getNode())) {
+        r.stop.add(t);
+        slot.replaced.add(t);
+      } else {
+        slot.candidates.add(t);
+      }
+    }
+    for (int index = 0; index < count; index++) {
+      Slot slot = slots.getOrDefault(index, new Slot());
+      slot.candidates.sort(TaskStates::olderFirst);
+      if (!slot.completed.isEmpty()) {
+        // The slot's work is done; the completed record stays, any second copy goes.
+        r.keep.addAll(slot.completed);
+        r.stop.addAll(slot.candidates);
+      } else if (!slot.candidates.isEmpty()) {
+        r.keep.add(slot.candidates.get(0));
+        r.stop.addAll(slot.candidates.subList(1, slot.candidates.size()));
+      } else {
+        Optional<TaskRecord> previous = slot.replaced.stream().max(TaskStates::olderFirst);
+        int attempt = previous.map(p -> attemptOf(p) + 1).orElse(1);
+        r.place.add(new PlacementRequest(group, index, previous, Optional.empty(), attempt));
+      }
+    }
+  }
+
+  /** A task on a node that is down or gone is lost, whatever its last reported state. */
+  private boolean nodeUsable(String node) {
+    NodeRecord n = nodes.get(node);
+    return n != null && n.getStatus() != NodeStatus.NODE_DOWN;
+  }
+
+  static int attemptOf(TaskRecord t) {
+    Matcher m = ATTEMPT.matcher(t.getMessage());
+    if (m.find()) {
+      try {
+        return Integer.parseInt(m.group(1));
+      } catch (NumberFormatException e) {
+        return 1;
+      }
+    }
+    return 1;
+  }
+
+  private static final class Slot {
+    final List<TaskRecord> candidates = new ArrayList<>();
+    final List<TaskRecord> completed = new ArrayList<>();
+    final List<TaskRecord> replaced = new ArrayList<>();
+  }
+}

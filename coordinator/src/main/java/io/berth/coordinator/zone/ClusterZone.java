@@ -1,0 +1,118 @@
+package io.berth.coordinator.zone;
+
+import com.google.common.net.InetAddresses;
+import io.berth.coordinator.state.ClusterSnapshot;
+import io.berth.dns.ZoneSnapshot;
+import io.berth.dns.ZoneView;
+import io.berth.proto.DesiredState;
+import io.berth.proto.GroupSpec;
+import io.berth.proto.JobState;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.NodeStatus;
+import io.berth.proto.PortSpec;
+import io.berth.proto.TaskRecord;
+import io.berth.proto.TaskState;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.TextParseException;
+
+/**
+ * Adapts the cluster state to the DNS server's {@link ZoneView}: every state change rebuilds the
+ * zone once, so the query path only looks answers up. Tasks resolve to their node's routable
+ * address (host networking, and bridge tasks through published ports).
+ */
+public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
+
+  /** A coordinator the zone names as a nameserver. */
+  public record Nameserver(String id, InetAddress address) {}
+
+  private final TaskNames names;
+  private final Name origin;
+  private final List<Nameserver> nameservers;
+  private final long defaultTtl;
+  private volatile ZoneSnapshot current;
+
+  public ClusterZone(TaskNames names, List<Nameserver> nameservers, long defaultTtl) {
+    this.names = names;
+    this.origin = name(names.zone());
+    this.nameservers = List.copyOf(nameservers);
+    this.defaultTtl = defaultTtl;
+    this.current = build(ClusterSnapshot.EMPTY);
+  }
+
+  @Override
+  public ZoneSnapshot current() {
+    return current;
+  }
+
+  @Override
+  public void accept(ClusterSnapshot snapshot) {
+    current = build(snapshot);
+  }
+
+  ZoneSnapshot build(ClusterSnapshot s) {
+    ZoneSnapshot.Builder b = ZoneSnapshot.builder(origin, s.version()).defaultTtl(defaultTtl).negativeTtl(defaultTtl);
+    for (Nameserver ns : nameservers) {
+      b.nameserver(name(ns.id() + ".ns." + names.zone()), ns.address());
+    }
+    for (NodeRecord n : s.nodes().values()) {
+      InetAddress addr = parse(n.getFacts().getAddress());
+      if (addr != null && n.getStatus() != NodeStatus.NODE_DOWN) {
+        b.address(name(names.node(n.getFacts().getName())), addr);
+      }
+    }
+    for (JobState js : s.jobs().values()) {
+      for (TaskRecord t : js.getTasksList()) {
+        if (t.getDesired() != DesiredState.DESIRED_RUN || t.getState() != TaskState.TASK_RUNNING) {
+          continue;
+        }
+        NodeRecord node = s.nodes().get(t.getNode());
+        InetAddress addr = node == null ? null : parse(node.getFacts().getAddress());
+        if (addr == null) {
+          continue;
+        }
+        GroupSpec g = group(js, t.getGroup());
+        long ttl = g != null && g.getDnsTtlSeconds() > 0 ? g.getDnsTtlSeconds() : defaultTtl;
+        Name taskName = name(names.task(t));
+        b.address(taskName, addr, ttl);
+        b.address(name(names.group(t.getNamespace(), t.getJob(), t.getGroup())), addr, ttl);
+        for (Map.Entry<String, Integer> port : t.getPortsMap().entrySet()) {
+          Name service = name(names.service(t.getNamespace(), t.getJob(), t.getGroup(), port.getKey()));
+          b.record(new SRVRecord(service, DClass.IN, ttl, 0, 0, port.getValue(), taskName));
+        }
+      }
+    }
+    return b.build();
+  }
+
+  private static GroupSpec group(JobState js, String name) {
+    for (GroupSpec g : js.getJob().getSpec().getGroupsList()) {
+      if (g.getName().equals(name)) {
+        return g;
+      }
+    }
+    return null;
+  }
+
+  /** Port labels the spec declares for a group (kept for SRV of tasks without ports yet). */
+  static List<String> portLabels(GroupSpec g) {
+    return g.getPortsList().stream().map(PortSpec::getLabel).toList();
+  }
+
+  private static InetAddress parse(String address) {
+    return InetAddresses.isInetAddress(address) ? InetAddresses.forString(address) : null;
+  }
+
+  private static Name name(String absolute) {
+    try {
+      return Name.fromString(absolute);
+    } catch (TextParseException e) {
+      throw new IllegalArgumentException("not a DNS name: " + absolute, e);
+    }
+  }
+}

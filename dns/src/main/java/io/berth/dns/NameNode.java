@@ -1,0 +1,41 @@
+package io.berth.dns;
+
+import org.xbill.DNS.Name;
+
+/**
+ * Everything the zone holds at one owner name: an answer per type present. A node with no types is
+ * an empty non-terminal (it exists because a name below it has data), so it answers NODATA.
+ */
+final class NameNode {
+  final Name name;
+  final Zone zone;
+  // Parallel arrays: a name has a handful of types, a scan beats a map and allocates nothing.
+  private final int[] types;
+  private final Answer[] answers;
+
+  NameNode(Name name, Zone zone, int[] types, Answer[] answers) {
+    this.name = name;
+    this.zone = zone;
+    this.types = types;
+    this.answers = answers;
+  }
+
+  /** The answer for this type, or the zone's NODATA when the name has no such records. */
+  Answer answer(int type) {
+    for (int i = 0; i < types.length; i++) {
+      if (types[i] == type) {
+        return answers[i];
+      }
+    }
+    return zone.noData;
+  }
+
+  /** RFC 8482: ANY gets one RRset (the first added), not everything the name has. */
+  Answer anyAnswer() {
+    return answers.length == 0 ? zone.noData : answers[0];
+  }
+
+  boolean isEmptyNonTerminal() {
+    return types.length == 0;
+  }
+}

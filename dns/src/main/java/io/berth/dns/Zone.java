@@ -1,0 +1,36 @@
+package io.berth.dns;
+
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+
+/**
+ * A zone cut the server is authoritative for: the main zone, or a reverse zone. Holds the negative
+ * answers every name under it shares.
+ */
+final class Zone {
+  final Name apex;
+  final SOARecord soa;
+  final Answer noData;
+  final Answer nxDomain;
+
+  Zone(Name apex, SOARecord soa) {
+    this.apex = apex;
+    this.soa = soa;
+    // RFC 2308: a negative answer is cached for min(SOA TTL, SOA MINIMUM).
+    Record negative =
+        new SOARecord(
+            apex,
+            soa.getDClass(),
+            Math.min(soa.getTTL(), soa.getMinimum()),
+            soa.getHost(),
+            soa.getAdmin(),
+            soa.getSerial(),
+            soa.getRefresh(),
+            soa.getRetry(),
+            soa.getExpire(),
+            soa.getMinimum());
+    this.noData = Answer.noData(negative);
+    this.nxDomain = Answer.nxDomain(negative);
+  }
+}

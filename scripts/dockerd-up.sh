@@ -1,0 +1,84 @@
+#!/bin/sh
+# Starts a Docker daemon on this machine unless one already answers on the socket.
+# Idempotent: safe to run any number of times. The Debian package does not start dockerd here
+# (policy-rc.d forbids service starts), so we run it ourselves in the background.
+#
+# Environment (all optional):
+#   DOCKER_SOCK       socket path                  (default /var/run/docker.sock)
+#   DOCKER_DATA_ROOT  dockerd --data-root          (default /var/lib/docker)
+#   DOCKER_EXEC_ROOT  dockerd --exec-root          (default /var/run/docker)
+#   DOCKER_PIDFILE    dockerd --pidfile            (default /var/run/berth-dockerd.pid)
+#   DOCKER_LOG        where dockerd's output goes  (default /var/log/berth-dockerd.log)
+#   DOCKER_WAIT_SECS  how long to wait for it      (default 30)
+set -eu
+
+SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
+DATA_ROOT=${DOCKER_DATA_ROOT:-/var/lib/docker}
+EXEC_ROOT=${DOCKER_EXEC_ROOT:-/var/run/docker}
+PIDFILE=${DOCKER_PIDFILE:-/var/run/berth-dockerd.pid}
+LOG=${DOCKER_LOG:-/var/log/berth-dockerd.log}
+WAIT_SECS=${DOCKER_WAIT_SECS:-30}
+
+# /usr/local/bin/docker may be a newer client shadowing the distribution's one; prefer the
+# client that matches the daemon when it is there.
+if [ -x /usr/bin/docker ]; then DOCKER=/usr/bin/docker; else DOCKER=docker; fi
+
+answers() {
+  "$DOCKER" -H "unix://$SOCK" version >/dev/null 2>&1
+}
+
+if answers; then
+  echo "dockerd-up: docker already answers on $SOCK"
+  exit 0
+fi
+
+if ! command -v dockerd >/dev/null 2>&1 && [ ! -x /usr/sbin/dockerd ]; then
+  echo "dockerd-up: dockerd is not installed (apt-get install -y docker.io)" >&2
+  exit 1
+fi
+DOCKERD=$(command -v dockerd 2>/dev/null || echo /usr/sbin/dockerd)
+
+# A daemon from our pidfile that is alive but not answering is still starting (or wedged):
+# do not start a second one on the same data root, just wait for it below.
+running_pid=""
+if [ -f "$PIDFILE" ]; then
+  pid=$(cat "$PIDFILE" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    running_pid=$pid
+    echo "dockerd-up: dockerd (pid $pid) is running but not answering yet; waiting"
+  else
+    # Stale pidfile from a killed daemon: dockerd refuses to start while it exists.
+    rm -f "$PIDFILE"
+  fi
+fi
+
+if [ -z "$running_pid" ]; then
+  mkdir -p "$DATA_ROOT" "$EXEC_ROOT" "$(dirname "$LOG")" "$(dirname "$SOCK")"
+  echo "dockerd-up: starting $DOCKERD (data-root $DATA_ROOT, log $LOG)"
+  # setsid + nohup: the daemon must outlive the shell (and the CI step) that started it.
+  setsid nohup "$DOCKERD" \
+      --data-root "$DATA_ROOT" \
+      --exec-root "$EXEC_ROOT" \
+      -H "unix://$SOCK" \
+      --pidfile "$PIDFILE" \
+      >>"$LOG" 2>&1 </dev/null &
+  running_pid=$!
+fi
+
+deadline=$(( $(date +%s) + WAIT_SECS ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
+  if answers; then
+    echo "dockerd-up: docker answers on $SOCK ($("$DOCKER" -H "unix://$SOCK" version --format '{{.Server.Version}}' 2>/dev/null))"
+    exit 0
+  fi
+  if ! kill -0 "$running_pid" 2>/dev/null; then
+    echo "dockerd-up: dockerd exited during startup; last lines of $LOG:" >&2
+    tail -n 20 "$LOG" >&2 || true
+    exit 1
+  fi
+  sleep 0.3
+done
+
+echo "dockerd-up: dockerd did not answer on $SOCK within ${WAIT_SECS}s; last lines of $LOG:" >&2
+tail -n 20 "$LOG" >&2 || true
+exit 1
