@@ -10,7 +10,10 @@
 #   DOCKER_PIDFILE    dockerd --pidfile            (default /var/run/berth-dockerd.pid)
 #   DOCKER_LOG        where dockerd's output goes  (default /var/log/berth-dockerd.log)
 #   DOCKER_WAIT_SECS  how long to wait for it      (default 30)
+#   DOCKERD_EXTRA_ARGS more dockerd flags, word-split (e.g. for a second daemon beside the
+#                     first: "--bridge=none --iptables=false --ip-masq=false")
 set -eu
+# shellcheck disable=SC2086  # EXTRA_ARGS is meant to be word-split
 
 SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
 DATA_ROOT=${DOCKER_DATA_ROOT:-/var/lib/docker}
@@ -18,6 +21,7 @@ EXEC_ROOT=${DOCKER_EXEC_ROOT:-/var/run/docker}
 PIDFILE=${DOCKER_PIDFILE:-/var/run/berth-dockerd.pid}
 LOG=${DOCKER_LOG:-/var/log/berth-dockerd.log}
 WAIT_SECS=${DOCKER_WAIT_SECS:-30}
+EXTRA_ARGS=${DOCKERD_EXTRA_ARGS:-}
 
 # /usr/local/bin/docker may be a newer client shadowing the distribution's one; prefer the
 # client that matches the daemon when it is there.
@@ -61,6 +65,7 @@ if [ -z "$running_pid" ]; then
       --exec-root "$EXEC_ROOT" \
       -H "unix://$SOCK" \
       --pidfile "$PIDFILE" \
+      $EXTRA_ARGS \
       >>"$LOG" 2>&1 </dev/null &
   running_pid=$!
 fi

@@ -60,6 +60,9 @@ public final class Agent implements AutoCloseable {
   /** Runs until {@link #close()} (or a refused join); returns the process exit code. */
   public int run() {
     loop.start();
+    if (!loop.awaitFirstResync(Duration.ofSeconds(15))) {
+      log.warn("the container runtime has not answered yet; joining anyway");
+    }
     try {
       session.run();
       return 0;

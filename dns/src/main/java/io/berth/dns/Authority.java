@@ -30,11 +30,15 @@ final class Authority {
   /** The reply now, or null: nothing to send, or it goes to {@code later} once upstream answers. */
   byte[] reply(byte[] query, Transport transport, InetAddress client, Later later) {
     try {
+      ZoneSnapshot zone = view.current();
+      byte[] quick = WireResponder.tryRespond(query, transport, zone, forwarder != null);
+      if (quick != null) {
+        return quick;
+      }
       Message parsed = Responder.parse(query);
       if (parsed == null) {
         return BareReply.formErr(query);
       }
-      ZoneSnapshot zone = view.current();
       if (forwarder != null && forwarder.takes(parsed, client, zone)) {
         forwarder
             .forward(parsed)

@@ -31,6 +31,10 @@ public final class Responder {
    * it could loop) or too short to carry a header we could echo.
    */
   public byte[] respond(byte[] query, Transport transport, ZoneSnapshot zone) {
+    byte[] quick = WireResponder.tryRespond(query, transport, zone, false);
+    if (quick != null) {
+      return quick;
+    }
     Message parsed = parse(query);
     if (parsed == null) {
       return BareReply.formErr(query);

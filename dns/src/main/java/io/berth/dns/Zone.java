@@ -3,6 +3,7 @@ package io.berth.dns;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
 
 /**
  * A zone cut the server is authoritative for: the main zone, or a reverse zone. Holds the negative
@@ -13,6 +14,8 @@ final class Zone {
   final SOARecord soa;
   final Answer noData;
   final Answer nxDomain;
+  /** The negative SOA as an authority record on the wire, uncompressed: it fits after any question. */
+  final byte[] negativeSoaWire;
 
   Zone(Name apex, SOARecord soa) {
     this.apex = apex;
@@ -32,5 +35,6 @@ final class Zone {
             soa.getMinimum());
     this.noData = Answer.noData(negative);
     this.nxDomain = Answer.nxDomain(negative);
+    this.negativeSoaWire = negative.toWire(Section.AUTHORITY);
   }
 }

@@ -41,6 +41,9 @@ public final class ZoneSnapshot {
   private final Map<Name, Zone> zones;
   private final int shallowestApex;
   private final int deepestApex;
+  // The same maps keyed by wire bytes, for the allocation-free path (WireResponder).
+  private final WireNameTable<NameNode> nodesByWire;
+  private final WireNameTable<Zone> zonesByWire;
 
   private ZoneSnapshot(Name origin, long serial, Map<Name, NameNode> nodes, Map<Name, Zone> zones) {
     this.origin = origin;
@@ -55,6 +58,8 @@ public final class ZoneSnapshot {
     }
     this.shallowestApex = shallow;
     this.deepestApex = deep;
+    this.nodesByWire = new WireNameTable<>(nodes);
+    this.zonesByWire = new WireNameTable<>(zones);
   }
 
   public static Builder builder(Name origin, long serial) {
@@ -78,6 +83,23 @@ public final class ZoneSnapshot {
   /** The node at exactly this name (case-insensitive), or null. */
   NameNode node(Name name) {
     return nodes.get(name);
+  }
+
+  /** {@link #node(Name)} for the uncompressed wire name at packet[offset, offset+length). */
+  NameNode node(byte[] packet, int offset, int length) {
+    return nodesByWire.get(packet, offset, length);
+  }
+
+  /** {@link #zoneOf(Name)} for the uncompressed wire name at packet[offset, end). */
+  Zone zoneOf(byte[] packet, int offset, int end) {
+    // Longest suffix first, so the deepest zone wins; each label starts a shorter suffix.
+    for (int at = offset; at < end; at += (packet[at] & 0xFF) + 1) {
+      Zone zone = zonesByWire.get(packet, at, end - at);
+      if (zone != null) {
+        return zone;
+      }
+    }
+    return null;
   }
 
   /** The deepest zone holding this name, or null when the server is not authoritative for it. */
@@ -249,7 +271,7 @@ public final class ZoneSnapshot {
         for (Map.Entry<Integer, Set<Record>> set : byType.entrySet()) {
           Record[] records = set.getValue().toArray(new Record[0]);
           types[i] = set.getKey();
-          answers[i] = Answer.positive(records, additional(records, addresses));
+          answers[i] = Answer.positive(name, set.getKey(), records, additional(records, addresses));
           i++;
         }
         nodes.put(name, new NameNode(name, zone, types, answers));

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
+import org.xbill.DNS.GenericEDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
@@ -268,6 +270,60 @@ class ResponderTest {
     q.addRecord(new OPTRecord(4096, 0, 0), Section.ADDITIONAL);
     assertEquals(Responder.MAX_UDP_PAYLOAD, Responder.replyLimit(q, Transport.UDP));
     assertEquals(65_535, Responder.replyLimit(q, Transport.TCP));
+  }
+
+  @Test
+  void unknownEdnsOptionsAreIgnored() {
+    Message q = query("web.demo.default.berth.", Type.A);
+    q.addRecord(
+        new OPTRecord(1232, 0, 0, 0, new GenericEDNSOption(65_001, new byte[] {1, 2})),
+        Section.ADDITIONAL);
+    Message reply = responder.answer(q, zone);
+    assertEquals(Rcode.NOERROR, reply.getRcode());
+    assertEquals(2, reply.getSection(Section.ANSWER).size());
+    assertTrue(reply.getOPT().getOptions().isEmpty(), "options we do not know are not echoed");
+  }
+
+  @Test
+  void ednsPayloadSizeIsHonouredOnTheWire() throws IOException {
+    ZoneSnapshot.Builder b = ZoneSnapshot.builder(name("berth."), 1);
+    for (int i = 1; i <= 60; i++) {
+      b.address(name("sixty.berth."), TestZone.ip("10.9.0." + i));
+    }
+    ZoneSnapshot wide = b.build();
+    Message plain = query("sixty.berth.", Type.A);
+    assertTrue(new Message(responder.respond(plain.toWire(), Transport.UDP, wide))
+        .getHeader().getFlag(Flags.TC), "about 1 KB does not fit in 512 bytes");
+    for (int payload : new int[] {600, 4096}) {
+      Message q = query("sixty.berth.", Type.A);
+      q.addRecord(new OPTRecord(payload, 0, 0), Section.ADDITIONAL);
+      byte[] wire = responder.respond(q.toWire(), Transport.UDP, wide);
+      Message reply = new Message(wire);
+      assertTrue(wire.length <= Math.min(payload, Responder.MAX_UDP_PAYLOAD));
+      assertEquals(payload < 1000, reply.getHeader().getFlag(Flags.TC), "payload " + payload);
+      assertNotNull(reply.getOPT(), "OPT survives truncation");
+    }
+  }
+
+  @Test
+  void ownerNamesAreCompressedAgainstTheQuestion() {
+    byte[] wire =
+        responder.respond(
+            query("web.demo.default.berth.", Type.A).toWire(), Transport.UDP, zone);
+    byte[] qname = name("web.demo.default.berth.").toWire();
+    assertEquals(1, occurrences(wire, qname), "the name is written once, then pointed at");
+    // header 12 + question (qname + 4) + 2 answers of pointer 2 + fixed 10 + IPv4 4
+    assertEquals(12 + qname.length + 4 + 2 * 16, wire.length);
+  }
+
+  private static int occurrences(byte[] haystack, byte[] needle) {
+    int count = 0;
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   @Test

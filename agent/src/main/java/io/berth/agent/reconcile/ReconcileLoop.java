@@ -46,6 +46,7 @@ public final class ReconcileLoop implements AutoCloseable {
   private AutoCloseable events;
   private volatile long eventsSinceMillis;
   private volatile boolean closed;
+  private final CompletableFuture<Void> firstResync = new CompletableFuture<>();
 
   public ReconcileLoop(ContainerRuntime runtime, Reconciler reconciler, RuntimeHealth health,
       Duration resyncInterval, Duration backoffBase, Duration backoffCap) {
@@ -91,6 +92,22 @@ public final class ReconcileLoop implements AutoCloseable {
     return CompletableFuture.supplyAsync(() -> work.apply(reconciler), thread);
   }
 
+  /**
+   * Waits until the first resync has been tried (successfully or not), so the first Hello can
+   * list the containers already there instead of an empty set.
+   */
+  public boolean awaitFirstResync(Duration timeout) {
+    try {
+      firstResync.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+
   public Reconciler reconciler() {
     return reconciler;
   }
@@ -114,6 +131,8 @@ public final class ReconcileLoop implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("resync failed", e);
       scheduleResync(resyncBackoff.next().toMillis());
+    } finally {
+      firstResync.complete(null);
     }
   }
 
@@ -165,7 +184,7 @@ public final class ReconcileLoop implements AutoCloseable {
     long attachAt = System.currentTimeMillis();
     try {
       AutoCloseable subscription = runtime.watchEvents(eventsSinceMillis, this::onEvent,
-          error -> thread.execute(() -> eventsClosed(error)));
+          error -> onLoopThread(() -> eventsClosed(error)));
       events = subscription;
       eventsBackoff.reset();
       // Anything before this attach but missed during an outage is found by the resync.
@@ -193,7 +212,18 @@ public final class ReconcileLoop implements AutoCloseable {
   private void onEvent(ContainerEvent e) {
     eventsSinceMillis = Math.max(eventsSinceMillis, e.timeNanos() / 1_000_000 - EVENTS_OVERLAP_MILLIS);
     if (STATE_ACTIONS.contains(e.action())) {
-      thread.execute(() -> guarded(() -> reconciler.containerChanged(e.containerId())));
+      onLoopThread(() -> guarded(() -> reconciler.containerChanged(e.containerId())));
+    }
+  }
+
+  /** For callbacks from other threads (docker-java's): after close they are simply dropped. */
+  private void onLoopThread(Runnable work) {
+    try {
+      thread.execute(work);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      if (!closed) {
+        throw e;
+      }
     }
   }
 

@@ -125,10 +125,8 @@ public final class AgentSession implements StatusSink {
           wasGood = serve(endpoint);
         } catch (JoinRefusedException e) {
           throw e;
-        } catch (StatusRuntimeException e) {
-          log.warn("coordinator {}: {}", endpoint, e.getStatus());
         } catch (RuntimeException e) {
-          log.warn("coordinator {}: {}", endpoint, e.toString());
+          log.warn("coordinator {}: {}", endpoint, describe(e));
         }
         if (stopped) {
           break;
@@ -258,7 +256,7 @@ public final class AgentSession implements StatusSink {
       Throwable cause = ended.join();
       if (!stopped) {
         log.warn("session with coordinator {} ended: {}", endpoint,
-            cause == null ? "closed by the coordinator" : Status.fromThrowable(cause));
+            cause == null ? "closed by the coordinator" : describe(cause));
       }
     } finally {
       current = null;
@@ -357,6 +355,22 @@ public final class AgentSession implements StatusSink {
         }
       }
     }
+  }
+
+  /** One line: the gRPC status and the root cause, no stack trace (these repeat on retries). */
+  static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String rootText = root == e ? "" : " (" + root.getClass().getSimpleName() + ": "
+        + root.getMessage() + ")";
+    if (e instanceof StatusRuntimeException || e instanceof io.grpc.StatusException) {
+      Status s = Status.fromThrowable(e);
+      return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription())
+          + rootText;
+    }
+    return e.toString() + rootText;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

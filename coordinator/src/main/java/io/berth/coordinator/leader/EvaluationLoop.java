@@ -91,7 +91,7 @@ public final class EvaluationLoop implements Runnable {
       } else {
         lastFailures.put(e.getKey(), plan.failures());
       }
-      long version = applier.apply(plan);
+      long version = applier.apply(plan, snapshot);
       if (version > 0) {
         LOG.info("job {}: placed {}, stopped {}, forgot {}", e.getKey(), plan.place().size(), plan.stop().size(), plan.forget().size());
         snapshot = store.awaitVersion(version, Duration.ofSeconds(10));

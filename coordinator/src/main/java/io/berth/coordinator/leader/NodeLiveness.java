@@ -5,7 +5,12 @@ import io.berth.coordinator.session.SessionRegistry;
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
+import io.berth.coordinator.state.JobKey;
+import io.berth.proto.JobState;
+import io.berth.proto.TaskRecord;
+import io.berth.proto.TaskState;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +32,37 @@ public final class NodeLiveness {
     this.leaderSinceNanos = System.nanoTime();
   }
 
+  /** Its tasks' last reports no longer hold: they are lost, and get replaced elsewhere. */
+  private void markTasksLost(String node, String reason) {
+    for (Map.Entry<JobKey, JobState> e : store.snapshot().jobs().entrySet()) {
+      boolean affected = e.getValue().getTasksList().stream()
+          .anyMatch(t -> t.getNode().equals(node) && isActive(t.getState()));
+      if (affected) {
+        store.updateJob(e.getKey(), old -> lose(old, node, reason));
+      }
+    }
+  }
+
+  static JobState lose(JobState old, String node, String reason) {
+    if (old == null) {
+      return null;
+    }
+    JobState.Builder b = old.toBuilder();
+    boolean changed = false;
+    for (int i = 0; i < b.getTasksCount(); i++) {
+      TaskRecord t = b.getTasks(i);
+      if (t.getNode().equals(node) && isActive(t.getState())) {
+        b.setTasks(i, t.toBuilder().setState(TaskState.TASK_LOST).setMessage("node " + node + " down: " + reason).build());
+        changed = true;
+      }
+    }
+    return changed ? b.build() : old;
+  }
+
+  private static boolean isActive(TaskState s) {
+    return s == TaskState.TASK_PENDING || s == TaskState.TASK_STARTING || s == TaskState.TASK_RUNNING;
+  }
+
   /** One pass: marks overdue nodes down. */
   public void check() {
     long now = System.nanoTime();
@@ -37,7 +73,9 @@ public final class NodeLiveness {
       String name = n.getFacts().getName();
       long lastSeen = Math.max(sessions.lastSeenNanos(name).orElse(leaderSinceNanos), leaderSinceNanos);
       if (now - lastSeen > ttlNanos) {
-        registrar.down(name, "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s");
+        String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
+        registrar.down(name, reason);
+        markTasksLost(name, reason);
       }
     }
   }

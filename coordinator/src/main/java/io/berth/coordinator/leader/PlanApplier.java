@@ -1,7 +1,11 @@
 package io.berth.coordinator.leader;
 
 import io.berth.coordinator.scheduler.Plan;
+import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
+import io.berth.coordinator.state.JobKey;
+import java.util.Map;
+import java.util.TreeMap;
 import io.berth.proto.DesiredState;
 import io.berth.proto.JobState;
 import io.berth.proto.TaskRecord;
@@ -19,13 +23,43 @@ final class PlanApplier {
     this.store = store;
   }
 
-  /** @return the state version of the write, or -1 when the plan was rejected or empty */
-  long apply(Plan plan) {
+  /**
+   * Writes the plan's job, and first the other jobs it preempts tasks of (one write each).
+   *
+   * @return the state version of the last write, or -1 when the plan was rejected or empty
+   */
+  long apply(Plan plan, ClusterSnapshot basis) {
     if (plan.isEmpty()) {
       return -1;
     }
+    Map<JobKey, Set<String>> evictions = new TreeMap<>();
+    for (String id : plan.stop()) {
+      basis.jobOfTask(id).filter(k -> !k.equals(plan.job()))
+          .ifPresent(k -> evictions.computeIfAbsent(k, x -> new HashSet<>()).add(id));
+    }
+    long version = -1;
+    for (Map.Entry<JobKey, Set<String>> e : evictions.entrySet()) {
+      ClusterStore.JobWrite w = store.updateJob(e.getKey(), old -> stopTasks(old, e.getValue()));
+      version = w.written() ? w.version() : version;
+    }
     ClusterStore.JobWrite w = store.updateJob(plan.job(), old -> merge(old, plan));
-    return w.written() ? w.version() : -1;
+    return w.written() ? w.version() : version;
+  }
+
+  private static JobState stopTasks(JobState old, Set<String> ids) {
+    if (old == null) {
+      return null;
+    }
+    JobState.Builder b = old.toBuilder();
+    boolean changed = false;
+    for (int i = 0; i < b.getTasksCount(); i++) {
+      TaskRecord t = b.getTasks(i);
+      if (ids.contains(t.getId()) && t.getDesired() != DesiredState.DESIRED_STOP) {
+        b.setTasks(i, t.toBuilder().setDesired(DesiredState.DESIRED_STOP).setMessage("preempted").build());
+        changed = true;
+      }
+    }
+    return changed ? b.build() : old;
   }
 
   static JobState merge(JobState old, Plan plan) {

@@ -129,6 +129,7 @@ final class Placer {
         .setDesired(DesiredState.DESIRED_RUN)
         .setState(TaskState.TASK_PENDING)
         .setMessage(request.message())
+        .setAttempt(request.attempt())
         .putAllPorts(hostPorts)
         .setCreatedAtMs(nowMs)
         .setUpdatedAtMs(nowMs)

@@ -15,6 +15,8 @@ final class Reconciliation {
   final Set<TaskRecord> stop = new LinkedHashSet<>();
   final List<PlacementRequest> place = new ArrayList<>();
   final List<TaskRecord> forget = new ArrayList<>();
+  /** Slots whose restart waits out a backoff, as lines for the job's status. */
+  final List<String> backingOff = new ArrayList<>();
 
   Set<String> stoppedIds() {
     Set<String> ids = new LinkedHashSet<>();

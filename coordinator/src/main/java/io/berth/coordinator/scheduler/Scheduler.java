@@ -71,7 +71,7 @@ public final class Scheduler {
             ? new GlobalReconciler(
                     snapshot.nodes(), (g, n) -> NodeFeasibility.targetable(asks.get(g.getName()), n))
                 .reconcile(spec, tasks)
-            : new SlotReconciler(type.get(), snapshot.nodes()).reconcile(spec, tasks);
+            : new SlotReconciler(type.get(), snapshot.nodes(), eval.nowMs()).reconcile(spec, tasks);
 
     ClusterUsage usage = ClusterUsage.of(snapshot, key, r.stoppedIds());
     PlacementFailures failures = new PlacementFailures();
@@ -92,7 +92,9 @@ public final class Scheduler {
     }
     // Preemption victims belong to other jobs: the plan applier finds them by id.
     r.stop.addAll(placer.evicted());
-    return toPlan(key, job.getVersion(), r, placed, failures.lines());
+    List<String> lines = new ArrayList<>(failures.lines());
+    lines.addAll(r.backingOff);
+    return toPlan(key, job.getVersion(), r, placed, lines);
   }
 
   private static Plan toPlan(

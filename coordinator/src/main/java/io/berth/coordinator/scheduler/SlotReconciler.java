@@ -29,10 +29,12 @@ final class SlotReconciler {
 
   private final JobType type;
   private final Map<String, NodeRecord> nodes;
+  private final long nowMs;
 
-  SlotReconciler(JobType type, Map<String, NodeRecord> nodes) {
+  SlotReconciler(JobType type, Map<String, NodeRecord> nodes, long nowMs) {
     this.type = type;
     this.nodes = nodes;
+    this.nowMs = nowMs;
   }
 
   /** A stopped or deleted job: stop whatever still wants to run, drop finished history. */
@@ -85,8 +87,7 @@ final class SlotReconciler {
       if (type.exitMeansComplete() && t.getState() == TaskState.TASK_EXITED) {
         slot.completed.add(t);
       } else if (TaskStates.isTerminal(t.getState()) || !nodeUsable(t.getNode())) {
-        r.stop.add(t);
-        slot.replaced.add(t);
+        slot.replaced.add(t); // stopped below, unless its restart is still backing off
       } else {
         slot.candidates.add(t);
       }
@@ -98,11 +99,21 @@ final class SlotReconciler {
         // The slot's work is done; the completed record stays, any second copy goes.
         r.keep.addAll(slot.completed);
         r.stop.addAll(slot.candidates);
+        r.stop.addAll(slot.replaced);
       } else if (!slot.candidates.isEmpty()) {
         r.keep.add(slot.candidates.get(0));
         r.stop.addAll(slot.candidates.subList(1, slot.candidates.size()));
+        r.stop.addAll(slot.replaced);
       } else {
         Optional<TaskRecord> previous = slot.replaced.stream().max(TaskStates::olderFirst);
+        if (previous.isPresent() && RestartBackoff.waiting(previous.get(), nowMs)) {
+          // Keep the failed record as the slot's history until its restart is due.
+          r.keep.addAll(slot.replaced);
+          r.backingOff.add(group.getName() + "[" + index + "]: restarting in "
+              + RestartBackoff.remainingMs(previous.get(), nowMs) + " ms (attempt " + (attemptOf(previous.get()) + 1) + ")");
+          continue;
+        }
+        r.stop.addAll(slot.replaced);
         int attempt = previous.map(p -> attemptOf(p) + 1).orElse(1);
         r.place.add(new PlacementRequest(group, index, previous, Optional.empty(), attempt));
       }
@@ -116,6 +127,9 @@ final class SlotReconciler {
   }
 
   static int attemptOf(TaskRecord t) {
+    if (t.getAttempt() > 0) {
+      return t.getAttempt();
+    }
     Matcher m = ATTEMPT.matcher(t.getMessage());
     if (m.find()) {
       try {

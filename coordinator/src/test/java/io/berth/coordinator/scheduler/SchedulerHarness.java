@@ -267,6 +267,12 @@ final class SchedulerHarness {
     return updateTasks(t -> t.getId().equals(id) ? t.toBuilder().setState(state).build() : t);
   }
 
+  /** The task's agent reports it failed now (the harness clock). */
+  SchedulerHarness failsNow(String id) {
+    return updateTasks(t -> t.getId().equals(id)
+        ? t.toBuilder().setState(TaskState.TASK_FAILED).setExitCode(1).setUpdatedAtMs(nowMs).build() : t);
+  }
+
   SchedulerHarness addTask(JobKey key, TaskRecord t) {
     JobState js = jobs.get(key);
     jobs.put(key, js.toBuilder().addTasks(t).build());
