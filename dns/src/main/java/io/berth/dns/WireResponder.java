@@ -48,7 +48,7 @@ final class WireResponder {
     if (edns) {
       // Only a well-formed version-0 OPT that ends the packet; anything else is the slow path's.
       if (questionEnd + OPT_FIXED > n || q[questionEnd] != 0 || u16(q, questionEnd + 1) != TYPE_OPT
-          || q[questionEnd + 6] != 0 || questionEnd + OPT_FIXED + u16(q, questionEnd + 9) != n) {
+          || q[questionEnd + 6] != 0 || !optionsFill(q, questionEnd + OPT_FIXED, n)) {
         return null;
       }
       int payload = u16(q, questionEnd + 3);
@@ -91,6 +91,18 @@ final class WireResponder {
       at += label + 1;
     }
     return -1;
+  }
+
+  /** Whether EDNS options (code, length, data) exactly fill packet[from, end): none overruns. */
+  private static boolean optionsFill(byte[] q, int from, int end) {
+    if (u16(q, from - 2) != end - from) {
+      return false; // RDLENGTH must cover exactly the rest of the packet
+    }
+    int at = from;
+    while (at + 4 <= end) {
+      at += 4 + u16(q, at + 2);
+    }
+    return at == end;
   }
 
   private static byte[] fromTemplate(

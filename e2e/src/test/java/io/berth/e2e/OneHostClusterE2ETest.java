@@ -218,6 +218,30 @@ class OneHostClusterE2ETest {
 
   @Test
   @Order(5)
+  void anImageMissingOnTheNodeIsReportedAndBacksOff() throws Exception {
+    String nojob = "noimg-" + run;
+    Path file = work.resolve("noimg.yaml");
+    Files.writeString(file, """
+        name: %s
+        groups:
+          - name: app
+            image: lab/not-here:1
+        """.formatted(nojob));
+    assertEquals(0, berth("job", "run", "-f", file.toString()).exit());
+    TaskView failed = Await.until("a failed task of " + nojob, SETTLE,
+        () -> api.listTasks(ListTasksRequest.newBuilder().setJob(nojob).setAll(true).build()).getTasksList(),
+        ts -> ts.stream().anyMatch(t -> t.getTask().getState() == TaskState.TASK_FAILED))
+        .stream().filter(t -> t.getTask().getState() == TaskState.TASK_FAILED).findFirst().orElseThrow();
+    assertTrue(failed.getTask().getMessage().contains("lab/not-here:1"), failed.getTask().getMessage());
+    assertTrue(failed.getTask().getMessage().contains("not present"), failed.getTask().getMessage());
+    BerthProcess.Result status = Await.until("the restart backoff in job status", SETTLE,
+        () -> berthQuietly("job", "status", nojob), x -> x.out().contains("restarting in"));
+    assertTrue(status.out().contains("app[0]: restarting in"), status.out());
+    assertEquals(0, berth("job", "stop", nojob).exit());
+  }
+
+  @Test
+  @Order(6)
   void aDeadDockerDaemonMakesTheNodeUnhealthyNotTheAgentCrash() throws Exception {
     String sick = "sick-" + run;
     Path logs = BerthProcess.home().resolve("e2e/target/e2e-logs/" + run);
@@ -232,7 +256,7 @@ class OneHostClusterE2ETest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aWrongTokenIsRefusedClearly() throws Exception {
     String forged = token.substring(0, token.lastIndexOf('-') + 1) + "0000000000000000";
     BerthProcess.Result r = berth("agent", "start", "--coordinator", endpoint, "--token", forged,

@@ -45,6 +45,11 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   public static final String LABEL_MANAGED = "berth.managed";
   public static final String LABEL_TASK = "berth.task";
+  /**
+   * The node (agent name) that owns the container. Several agents may share one daemon (tests,
+   * a one-machine lab): each manages only its own containers, or they would remove each other's.
+   */
+  public static final String LABEL_AGENT = "berth.agent";
   public static final String NAME_PREFIX = "berth-";
 
   private static final Logger log = LoggerFactory.getLogger(DockerContainerRuntime.class);
@@ -77,7 +82,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     List<Container> containers = unavailableOnFailure("list containers", () ->
         docker.listContainersCmd()
             .withShowAll(true)
-            .withLabelFilter(Map.of(LABEL_MANAGED, "true"))
+            .withLabelFilter(ownLabels())
             .exec());
     List<ContainerInfo> result = new ArrayList<>();
     for (Container c : containers) {
@@ -107,7 +112,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
     Map<String, String> labels = r.getConfig() == null ? null : r.getConfig().getLabels();
     if (labels == null || !"true".equals(labels.get(LABEL_MANAGED))
-        || labels.get(LABEL_TASK) == null) {
+        || !nodeName.equals(labels.get(LABEL_AGENT)) || labels.get(LABEL_TASK) == null) {
       return Optional.empty();
     }
     InspectContainerResponse.ContainerState s = r.getState();
@@ -235,7 +240,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
       @Override
       public void onError(Throwable t) {
-        super.onError(t);
+        // Not super.onError: it logs every lost daemon as an ERROR with a stack trace, and the
+        // loop already reports the outage through the runtime's health.
+        closeQuietly(this);
         onClosed.accept(t);
       }
 
@@ -250,7 +257,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     unavailableOnFailure("watch events", () -> eventsDocker.eventsCmd()
         .withSince(since)
         .withEventTypeFilter(EventType.CONTAINER)
-        .withLabelFilter(Map.of(LABEL_MANAGED, "true"))
+        .withLabelFilter(ownLabels())
         .exec(callback));
     return callback;
   }
@@ -287,11 +294,17 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
   }
 
-  private static Map<String, String> labels(String taskId, ContainerSpec spec) {
+  private Map<String, String> labels(String taskId, ContainerSpec spec) {
     Map<String, String> labels = new LinkedHashMap<>(spec.getLabelsMap());
     labels.put(LABEL_TASK, taskId);
     labels.put(LABEL_MANAGED, "true");
+    labels.put(LABEL_AGENT, nodeName);
     return labels;
+  }
+
+  /** The labels that select this agent's containers (Docker ANDs several label filters). */
+  private Map<String, String> ownLabels() {
+    return Map.of(LABEL_MANAGED, "true", LABEL_AGENT, nodeName);
   }
 
   /** The spec's env, plus the addressing variables when the coordinator did not set them. */

@@ -125,6 +125,51 @@ class DockerContainerRuntimeTest {
   }
 
   @Test
+  void runsABridgeTaskWithPublishedPortsVolumesAndDns() throws Exception {
+    String task = run + "-bridge";
+    int hostPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      hostPort = free.getLocalPort();
+    }
+    Path readOnly = Files.createDirectories(dataDir.resolve("ro"));
+    Files.writeString(readOnly.resolve("in.txt"), "from the host\n");
+    Path writable = Files.createDirectories(dataDir.resolve("rw"));
+    ContainerSpec spec = ContainerSpec.newBuilder()
+        .setImage(DockerTestSupport.BUSYBOX)
+        .addAllCommand(List.of("sh", "-c",
+            "cat /ro/in.txt; touch /ro/x 2>/dev/null && echo ro-writable || echo ro-refused; "
+                + "echo out > /rw/out.txt; cat /etc/resolv.conf; echo ready; exec sleep 300"))
+        .setNetwork("bridge")
+        .addPorts(io.berth.proto.PortBinding.newBuilder().setLabel("http")
+            .setHostPort(hostPort).setContainerPort(8080))
+        .addVolumes(io.berth.proto.VolumeSpec.newBuilder().setHostPath(readOnly.toString())
+            .setContainerPath("/ro").setReadOnly(true))
+        .addVolumes(io.berth.proto.VolumeSpec.newBuilder().setHostPath(writable.toString())
+            .setContainerPath("/rw"))
+        .addDnsServers("10.99.0.1")
+        .addDnsSearch("default.berth")
+        .setHostname("api.demo.default.berth")
+        .setHostAddress(TASK_ADDRESS)
+        .build();
+
+    ContainerInfo c = runtime.create(task, spec);
+    runtime.start(c.containerId());
+    Await.until(WAIT, () -> logs(c.containerId(), 0).contains("ready"), "the task's output");
+
+    String logs = logs(c.containerId(), 0);
+    assertTrue(logs.contains("from the host"), logs);
+    assertTrue(logs.contains("ro-refused"), "read_only is honoured:\n" + logs);
+    assertEquals("out\n", Files.readString(writable.resolve("out.txt")));
+    assertTrue(logs.contains("nameserver 10.99.0.1"), logs);
+    assertTrue(logs.contains("search default.berth"), logs);
+    InspectContainerResponse inspect = docker.inspectContainerCmd(c.containerId()).exec();
+    assertEquals("bridge", inspect.getHostConfig().getNetworkMode());
+    var bindings = inspect.getHostConfig().getPortBindings().getBindings();
+    var binding = bindings.get(com.github.dockerjava.api.model.ExposedPort.tcp(8080));
+    assertEquals(String.valueOf(hostPort), binding[0].getHostPortSpec());
+  }
+
+  @Test
   void anExitArrivesAsAnEventAndItsCodeAndLogsStayReadable() throws Exception {
     String task = run + "-exit";
     List<ContainerEvent> events = new CopyOnWriteArrayList<>();
