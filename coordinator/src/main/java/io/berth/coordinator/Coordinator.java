@@ -1,23 +1,25 @@
 package io.berth.coordinator;
 
 import io.berth.coordinator.api.ControlService;
-import io.berth.coordinator.leader.EvaluationLoop;
-import io.berth.coordinator.leader.NodeLiveness;
+import io.berth.coordinator.leader.LeaderLoops;
+import io.berth.coordinator.leader.Leadership;
+import io.berth.coordinator.leader.MemberWatch;
 import io.berth.coordinator.scheduler.IdGenerator;
 import io.berth.coordinator.scheduler.Scheduler;
 import io.berth.coordinator.security.JoinToken;
 import io.berth.coordinator.session.AgentService;
 import io.berth.coordinator.session.AssignmentBuilder;
+import io.berth.coordinator.session.MemberPublisher;
 import io.berth.coordinator.session.NodeRegistrar;
 import io.berth.coordinator.session.SessionRegistry;
 import io.berth.coordinator.session.TaskStatusWriter;
 import io.berth.coordinator.state.AtomixClusterStore;
 import io.berth.coordinator.state.ClusterStore;
-import io.berth.coordinator.state.StoreConfig;
 import io.berth.coordinator.zone.ClusterZone;
 import io.berth.coordinator.zone.TaskNames;
 import io.berth.dns.DnsServer;
 import io.berth.proto.ClusterMeta;
+import io.berth.proto.MemberRecord;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -39,82 +41,102 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator process: the replicated state, the DNS server answering from this replica,
- * the gRPC endpoint for agents and the CLI, and (while leader) the evaluation and liveness loops.
+ * the gRPC endpoint for agents and the CLI, its member record, and (while it holds the leader
+ * lease) the evaluation and liveness loops.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
   private final CoordinatorOptions options;
+  private final MemberIdentity self;
   private final ClusterStore store;
   private final ClusterMeta meta;
   private final DnsServer dns;
   private final Server grpc;
   private final TaskStatusWriter statuses;
-  private final EvaluationLoop evaluations;
-  private final Thread evaluationThread;
+  private final Leadership leadership;
   private final ScheduledExecutorService timers;
 
   private Coordinator(CoordinatorOptions options) throws IOException, InterruptedException {
     this.options = options;
     Clock clock = Clock.systemUTC();
-    MemberIdentity self = MemberIdentity.loadOrCreate(options.dataDir(), options.advertise(), options.raftPort());
-    boolean fresh = self.isNew(options.dataDir());
-    if (fresh && !options.bootstrap()) {
-      throw new IllegalStateException("data dir " + options.dataDir() + " holds no cluster: start the first coordinator with --bootstrap");
+    self = MemberIdentity.loadOrCreate(options.dataDir(), options.advertise(), options.raftPort(), options.peers());
+    if (self.isNew(options.dataDir()) && !options.bootstrap()) {
+      throw new IllegalStateException("data dir " + options.dataDir()
+          + " holds no cluster: start the first coordinator with --bootstrap, or the others with --join");
     }
-    store = AtomixClusterStore.start(
-        StoreConfig.single(self.memberId(), options.advertise(), options.raftPort(), options.dataDir()),
-        Duration.ofSeconds(90));
+    store = AtomixClusterStore.start(self.storeConfig(options.dataDir()), Duration.ofSeconds(120));
     meta = store.meta().orElseGet(() -> store.initMeta(newClusterMeta(options.zone(), clock)));
     TaskNames names = new TaskNames(meta.getZone());
+    String endpoint = options.advertise() + ":" + options.grpcPort();
 
     InetAddress advertised = InetAddress.getByName(options.advertise());
-    ClusterZone zone = new ClusterZone(names, List.of(new ClusterZone.Nameserver(self.memberId(), advertised)), options.dnsTtlSeconds());
+    ClusterZone zone = new ClusterZone(names, List.of(new ClusterZone.Nameserver(self.memberId(), advertised)),
+        options.dnsTtlSeconds());
     store.addListener(zone);
     zone.accept(store.snapshot());
     dns = DnsServer.start(new InetSocketAddress(options.bind(), options.dnsPort()), zone);
 
-    // Containers can only use a resolver on port 53 (resolv.conf has no port field).
-    List<String> containerDns = options.dnsPort() == 53 ? List.of(options.advertise()) : List.of();
-    SessionRegistry sessions = new SessionRegistry(new AssignmentBuilder(names, containerDns));
+    SessionRegistry sessions = new SessionRegistry(new AssignmentBuilder(names));
     store.addListener(sessions);
     sessions.accept(store.snapshot());
+    MemberWatch members = new MemberWatch();
+    store.addListener(members);
     NodeRegistrar registrar = new NodeRegistrar(store, clock);
     statuses = new TaskStatusWriter(store);
 
-    evaluations = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), clock);
-    store.addListener(evaluations::onChange);
-    String endpoint = options.advertise() + ":" + options.grpcPort();
+    LeaderLoops loops = new LeaderLoops(store, new Scheduler(IdGenerator.random()), sessions, members, registrar,
+        options.nodeTtl(), clock);
+    leadership = new Leadership(store, self.memberId(), options.leaderLease(), loops);
+    loops.bind(leadership);
+
     grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()))
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .addService(new AgentService(() -> meta, registrar, sessions, statuses,
-            () -> List.of(endpoint), options.heartbeatInterval().toMillis()))
-        .addService(new ControlService(store, sessions, () -> evaluations, names, clock))
+            () -> coordinatorEndpoints(endpoint), options.heartbeatInterval().toMillis()))
+        .addService(new ControlService(store, sessions, loops, members, () -> meta, self.peers(), names, clock))
         .build()
         .start();
 
-    // A one-member group is always its own leader; leadership hand-over comes with multi-member Raft.
-    evaluationThread = new Thread(evaluations, "berth-evaluations");
-    evaluationThread.setDaemon(true);
-    evaluationThread.start();
-    NodeLiveness liveness = new NodeLiveness(store, sessions, registrar, options.nodeTtl());
-    timers = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "berth-liveness");
+    MemberPublisher publisher = new MemberPublisher(store, sessions, MemberRecord.newBuilder()
+        .setId(self.memberId())
+        .setGrpcEndpoint(endpoint)
+        .setRaftAddress(options.raftAddress())
+        .setDnsAddress(options.advertise())
+        .setDnsPort(dns.port())
+        .build());
+    publisher.run();
+    timers = Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "berth-coordinator-timer");
       t.setDaemon(true);
       return t;
     });
+    timers.scheduleWithFixedDelay(publisher, 1, 1, TimeUnit.SECONDS);
+    long tick = Math.max(50, options.leaderLease().toMillis() / 5);
     timers.scheduleWithFixedDelay(() -> {
       try {
-        liveness.check();
+        leadership.tick();
       } catch (RuntimeException e) {
-        LOG.warn("node liveness check failed: {}", e.toString());
+        LOG.warn("leadership tick failed: {}", e.toString());
       }
-    }, 1, 1, TimeUnit.SECONDS);
+    }, 0, tick, TimeUnit.MILLISECONDS);
   }
 
   public static Coordinator start(CoordinatorOptions options) throws IOException, InterruptedException {
     return new Coordinator(options);
+  }
+
+  /** Every coordinator's gRPC endpoint, this one first, so agents can fail over. */
+  private List<String> coordinatorEndpoints(String own) {
+    List<String> all = new java.util.ArrayList<>();
+    all.add(own);
+    for (MemberRecord m : store.snapshot().members().values()) {
+      if (!m.getGrpcEndpoint().equals(own)) {
+        all.add(m.getGrpcEndpoint());
+      }
+    }
+    return all;
   }
 
   private static ClusterMeta newClusterMeta(String zone, Clock clock) {
@@ -127,6 +149,10 @@ public final class Coordinator implements AutoCloseable {
         .setCaFingerprint(JoinToken.sha256Hex(clusterId.getBytes(StandardCharsets.UTF_8)))
         .setCreatedAtMs(clock.millis())
         .build();
+  }
+
+  public String memberId() {
+    return self.memberId();
   }
 
   public String joinToken() {
@@ -156,8 +182,8 @@ public final class Coordinator implements AutoCloseable {
 
   @Override
   public void close() {
-    evaluations.stop();
     timers.shutdownNow();
+    leadership.resign();
     grpc.shutdownNow();
     statuses.close();
     dns.close();

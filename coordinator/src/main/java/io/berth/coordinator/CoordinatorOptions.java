@@ -15,4 +15,12 @@ public record CoordinatorOptions(
     String zone,
     Duration heartbeatInterval,
     Duration nodeTtl,
-    long dnsTtlSeconds) {}
+    long dnsTtlSeconds,
+    java.util.List<String> peers,
+    Duration leaderLease) {
+
+  /** The Raft address other members reach this one at. */
+  public String raftAddress() {
+    return advertise + ":" + raftPort;
+  }
+}

@@ -2,7 +2,13 @@ package io.berth.coordinator.api;
 
 import io.berth.coordinator.jobspec.JobSpecException;
 import io.berth.coordinator.jobspec.JobSpecParser;
-import io.berth.coordinator.leader.EvaluationLoop;
+import io.berth.coordinator.leader.LeaderLoops;
+import io.berth.coordinator.leader.MemberWatch;
+import io.berth.coordinator.security.JoinToken;
+import io.berth.proto.ClusterJoinRequest;
+import io.berth.proto.ClusterJoinResponse;
+import io.berth.proto.ClusterMeta;
+import io.berth.proto.MemberRecord;
 import io.berth.coordinator.session.SessionRegistry;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
@@ -50,15 +56,22 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   private final ClusterStore store;
   private final JobSpecParser parser = new JobSpecParser();
   private final SessionRegistry sessions;
-  private final Supplier<EvaluationLoop> evaluations;
+  private final LeaderLoops leader;
+  private final MemberWatch members;
+  private final Supplier<ClusterMeta> meta;
+  private final List<String> peers;
   private final TaskNames names;
   private final Clock clock;
 
-  public ControlService(
-      ClusterStore store, SessionRegistry sessions, Supplier<EvaluationLoop> evaluations, TaskNames names, Clock clock) {
+  /** @param peers the Raft addresses of every member (fixed when the cluster was created) */
+  public ControlService(ClusterStore store, SessionRegistry sessions, LeaderLoops leader, MemberWatch members,
+      Supplier<ClusterMeta> meta, List<String> peers, TaskNames names, Clock clock) {
     this.store = store;
     this.sessions = sessions;
-    this.evaluations = evaluations;
+    this.leader = leader;
+    this.members = members;
+    this.meta = meta;
+    this.peers = List.copyOf(peers);
     this.names = names;
     this.clock = clock;
   }
@@ -148,7 +161,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
       return JobStatusResponse.newBuilder()
           .setSummary(summary(js))
           .addAllTasks(js.getTasksList())
-          .addAllPlacementFailures(evaluations.get() == null ? List.of() : evaluations.get().placementFailures(key))
+          .addAllPlacementFailures(leader.placementFailures(key))
           .build();
     });
   }
@@ -240,16 +253,49 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     reply(out, () -> {
       ClusterSnapshot s = store.snapshot();
       ClusterStore.MembershipView m = store.membership();
+      String leaseHolder = s.leaderLease().map(l -> l.getMember()).orElse("");
       ClusterStatusResponse.Builder r = ClusterStatusResponse.newBuilder()
           .setClusterZone(names.zone())
           .setStateVersion(s.version())
           .setNodes(s.nodes().size())
           .setJobs(s.jobs().size())
-          .setTasks(s.allTasks().size());
-      for (String member : m.members()) {
-        r.addMembers(Member.newBuilder().setId(member).setLeader(member.equals(m.leader())));
+          .setTasks(s.allTasks().size())
+          .setRaftTerm(m.term())
+          .setAnsweredBy(m.self())
+          .setLeaderEpoch(s.leaderLease().map(l -> l.getEpoch()).orElse(0L));
+      for (String id : m.members()) {
+        MemberRecord rec = s.members().get(id);
+        r.addMembers(Member.newBuilder()
+            .setId(id)
+            .setAddress(rec == null ? "" : rec.getRaftAddress())
+            .setGrpcEndpoint(rec == null ? "" : rec.getGrpcEndpoint())
+            .setLeader(id.equals(leaseHolder))
+            .setRaftLeader(id.equals(m.raftLeader()))
+            .setHealthy(id.equals(m.self()) || members.fresh(id, 3_000_000_000L)));
       }
       return r.build();
+    });
+  }
+
+  @Override
+  public void joinCluster(ClusterJoinRequest request, StreamObserver<ClusterJoinResponse> out) {
+    reply(out, () -> {
+      ClusterMeta m = meta.get();
+      boolean ok;
+      try {
+        ok = JoinToken.parse(request.getToken()).matches(m.getCaFingerprint(), m.getJoinSecret());
+      } catch (IllegalArgumentException e) {
+        ok = false;
+      }
+      if (!ok) {
+        throw Status.UNAUTHENTICATED.withDescription("the join token does not match this cluster").asRuntimeException();
+      }
+      if (!peers.contains(request.getRaftAddress())) {
+        throw Status.FAILED_PRECONDITION.withDescription("this cluster's members are " + peers + " and "
+            + request.getRaftAddress() + " is not one of them: membership is fixed when the cluster is created "
+            + "(--peers); --join replaces a listed member, e.g. after its disk was lost").asRuntimeException();
+      }
+      return ClusterJoinResponse.newBuilder().addAllPeers(peers).build();
     });
   }
 

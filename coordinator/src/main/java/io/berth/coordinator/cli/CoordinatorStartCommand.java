@@ -23,7 +23,8 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, description = "Create a new cluster (or restart the one in --data-dir).")
     boolean bootstrap;
 
-    @Option(names = "--join", required = true, paramLabel = "HOST:PORT", description = "Join an existing cluster (not yet available).")
+    @Option(names = "--join", required = true, paramLabel = "HOST:PORT",
+        description = "Join the cluster of the coordinator at HOST:PORT (its gRPC port) as one of its listed members.")
     String join;
   }
 
@@ -48,16 +49,33 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
   @Option(names = "--node-ttl-ms", defaultValue = "5000", description = "A node not heard from for this long is down.") long nodeTtlMs;
   @Option(names = "--dns-ttl", defaultValue = "5", description = "Default TTL of DNS answers, seconds.") long dnsTtl;
   @Option(names = "--no-client-config", description = "Do not write ~/.berth/config.json.") boolean noClientConfig;
+  @Option(names = "--peers", split = ",", paramLabel = "HOST:RAFTPORT",
+      description = "With --bootstrap: every member's Raft address (3 or 5 for fault tolerance), this one included; start each member with the same list.")
+  java.util.List<String> peers = new java.util.ArrayList<>();
+  @Option(names = "--token", description = "With --join: the cluster's join token.") String token;
+  @Option(names = "--leader-lease-ms", defaultValue = "2000",
+      description = "How long the leader's lease lasts; another member takes over after it stood still this long.")
+  long leaderLeaseMs;
 
   @Override
   public Integer call() throws Exception {
-    if (mode.join != null) {
-      System.err.println("berth: --join is not available yet: this build runs one-member clusters (start with --bootstrap)");
-      return 2;
-    }
     String adv = advertise != null ? advertise : (bind.equals("0.0.0.0") ? firstRoutableIpv4() : bind);
+    java.util.List<String> members = peers;
+    if (mode.join != null) {
+      if (token == null) {
+        System.err.println("berth: --join needs --token (the token `berth coordinator start --bootstrap` printed)");
+        return 2;
+      }
+      try {
+        members = SeedClient.peers(mode.join, token, adv + ":" + raftPort);
+      } catch (SeedClient.JoinRefused e) {
+        System.err.println("berth: cannot join " + mode.join + ": " + e.getMessage());
+        return 1;
+      }
+    }
     CoordinatorOptions options = new CoordinatorOptions(dataDir.toAbsolutePath(), true, bind, adv, grpcPort, dnsPort,
-        raftPort, zone, Duration.ofMillis(heartbeatMs), Duration.ofMillis(nodeTtlMs), dnsTtl);
+        raftPort, zone, Duration.ofMillis(heartbeatMs), Duration.ofMillis(nodeTtlMs), dnsTtl, members,
+        Duration.ofMillis(leaderLeaseMs));
     Coordinator c;
     try {
       c = Coordinator.start(options);
@@ -74,7 +92,7 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     if (!noClientConfig) {
       new ClientConfig(c.grpcEndpoint(), c.joinToken()).save(ClientConfig.defaultPath());
     }
-    System.out.println("Berth coordinator is up: gRPC " + c.grpcEndpoint() + ", DNS " + adv + ":" + c.dnsPort()
+    System.out.println("Berth coordinator " + c.memberId() + " is up: gRPC " + c.grpcEndpoint() + ", DNS " + adv + ":" + c.dnsPort()
         + " (zone " + c.zone() + "), Raft " + adv + ":" + raftPort);
     System.out.println("Join token (also in " + tokenFile + "):");
     System.out.println("  " + c.joinToken());

@@ -9,7 +9,11 @@ import io.berth.proto.GroupSpec;
 import io.berth.proto.JobSpec;
 import io.berth.proto.PortSpec;
 import io.berth.proto.Resources;
+import io.berth.proto.RestartPolicy;
 import io.berth.proto.VolumeSpec;
+import io.berth.coordinator.cron.CronSchedule;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -30,16 +34,29 @@ public final class JobSpecParser {
   private static final Set<String> OPERATORS =
       Set.of("=", "==", "!=", "regex", "in", "not_in", "unique", "distinct_hosts", "max_per_node", "spread");
   private static final Set<String> JOB_FIELDS =
-      Set.of("name", "namespace", "type", "groups", "priority", "schedule");
+      Set.of("name", "namespace", "type", "groups", "priority", "schedule", "time_zone", "overlap");
+  private static final Set<String> OVERLAPS = Set.of("allow", "forbid", "replace");
+  private static final Set<String> RESTART_FIELDS = Set.of("attempts", "delay", "mode");
+  private static final Set<String> RESTART_MODES = Set.of("fail", "delay");
   private static final Set<String> GROUP_FIELDS =
       Set.of("name", "count", "image", "command", "env", "resources", "network", "ports",
-          "constraints", "volumes", "dns_ttl");
+          "constraints", "volumes", "dns_ttl", "restart");
   private static final Set<String> RESOURCE_FIELDS = Set.of("cpu", "memory");
   private static final Set<String> PORT_FIELDS = Set.of("label", "static", "to");
   private static final Set<String> CONSTRAINT_FIELDS = Set.of("attribute", "operator", "value");
   private static final Set<String> VOLUME_FIELDS = Set.of("host", "container", "read_only");
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+  private final Clock clock;
+
+  public JobSpecParser() {
+    this(Clock.systemUTC());
+  }
+
+  /** @param clock decides whether a schedule still fires (a repeating interval may be all past) */
+  public JobSpecParser(Clock clock) {
+    this.clock = clock;
+  }
 
   public JobSpec parse(String source, String text) throws JobSpecException {
     JsonNode root;
@@ -67,9 +84,9 @@ public final class JobSpecParser {
     job.setType(type);
     job.setPriority(p.integer(root, "priority", "", 50, 0, 100));
     job.setSchedule(p.text(root, "schedule", ""));
-    if (type.equals("cron") && job.getSchedule().isEmpty()) {
-      p.add("schedule", "is required for a cron job");
-    }
+    job.setTimeZone(p.text(root, "time_zone", ""));
+    job.setOverlap(p.text(root, "overlap", ""));
+    schedule(job, type, p);
     JsonNode groups = root.get("groups");
     if (groups == null || !groups.isArray() || groups.isEmpty()) {
       p.add("groups", "must be a non-empty list of task groups");
@@ -87,6 +104,70 @@ public final class JobSpecParser {
       throw new JobSpecException(source, p.list);
     }
     return job.build();
+  }
+
+  /** A cron job's schedule must parse and fire at least once more; other types take none. */
+  private void schedule(JobSpec.Builder job, String type, Problems p) {
+    if (!type.equals("cron")) {
+      for (String f : new String[] {"schedule", "time_zone", "overlap"}) {
+        boolean set = switch (f) {
+          case "schedule" -> !job.getSchedule().isEmpty();
+          case "time_zone" -> !job.getTimeZone().isEmpty();
+          default -> !job.getOverlap().isEmpty();
+        };
+        if (set) {
+          p.add(f, "is only for cron jobs (type: cron)");
+        }
+      }
+      return;
+    }
+    if (!job.getOverlap().isEmpty() && !OVERLAPS.contains(job.getOverlap())) {
+      p.add("overlap", "must be one of " + new java.util.TreeSet<>(OVERLAPS) + " (got " + job.getOverlap() + ")");
+    }
+    try {
+      CronSchedule.zone(job.getTimeZone());
+    } catch (IllegalArgumentException e) {
+      p.add("time_zone", e.getMessage());
+      return;
+    }
+    if (job.getSchedule().isEmpty()) {
+      p.add("schedule", "is required for a cron job (a cron expression such as '*/5 * * * *', or "
+          + "R/2017-02-14T12:00:00Z/PT3M)");
+      return;
+    }
+    try {
+      CronSchedule s = CronSchedule.parse(job.getSchedule(), job.getTimeZone());
+      long now = clock.millis();
+      if (s.nextAfter(now).isEmpty()) {
+        p.add("schedule", "'" + job.getSchedule() + "' never fires after now (" + Instant.ofEpochMilli(now) + ")");
+      }
+    } catch (IllegalArgumentException e) {
+      p.add("schedule", e.getMessage());
+    }
+  }
+
+  private RestartPolicy restart(JsonNode n, String path, Problems p) {
+    RestartPolicy.Builder r = RestartPolicy.newBuilder();
+    if (!n.isObject()) {
+      p.add(path, "must be a mapping {attempts: N, delay: 1s, mode: fail|delay}");
+      return r.build();
+    }
+    p.unknownFields(n, path + ".", RESTART_FIELDS);
+    r.setAttempts(p.integer(n, "attempts", path + ".", 0, 0, 10_000));
+    String delay = p.text(n, "delay", path + ".");
+    if (!delay.isEmpty()) {
+      try {
+        r.setDelayMs(Quantities.durationMs(delay));
+      } catch (RuntimeException e) {
+        p.add(path + ".delay", "must be like 500ms, 1s, 2m or 1h: " + reason(e));
+      }
+    }
+    String mode = p.text(n, "mode", path + ".");
+    if (!mode.isEmpty() && !RESTART_MODES.contains(mode)) {
+      p.add(path + ".mode", "must be fail or delay (got " + mode + ")");
+    }
+    r.setMode(mode.isEmpty() ? "fail" : mode);
+    return r.build();
   }
 
   private GroupSpec group(JsonNode n, String path, Problems p) {
@@ -204,6 +285,10 @@ public final class JobSpecParser {
       }
     }
     g.setDnsTtlSeconds(p.integer(n, "dns_ttl", path + ".", 0, 0, 86400));
+    JsonNode restart = n.get("restart");
+    if (restart != null) {
+      g.setRestart(restart(restart, path + ".restart", p));
+    }
     return g.build();
   }
 

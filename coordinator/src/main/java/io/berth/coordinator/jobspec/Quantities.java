@@ -30,6 +30,22 @@ final class Quantities {
     return nonNegative(new BigDecimal(t).longValueExact(), text);
   }
 
+  /** A duration like "500ms", "1s", "2m", "1h" (or ISO 8601 "PT1S") in milliseconds. */
+  static long durationMs(String text) {
+    String t = text.trim();
+    if (t.startsWith("P") || t.startsWith("p")) {
+      return nonNegative(java.time.Duration.parse(t).toMillis(), text);
+    }
+    String[][] units = {{"ms", "1"}, {"s", "1000"}, {"m", "60000"}, {"h", "3600000"}};
+    for (String[] u : units) {
+      if (t.endsWith(u[0])) {
+        BigDecimal n = new BigDecimal(t.substring(0, t.length() - u[0].length()).trim());
+        return nonNegative(n.multiply(new BigDecimal(u[1])).longValue(), text);
+      }
+    }
+    throw new IllegalArgumentException("no unit (ms, s, m or h) in " + text);
+  }
+
   private static long nonNegative(long v, String text) {
     if (v < 0) {
       throw new IllegalArgumentException("must not be negative (got " + text + ")");

@@ -31,18 +31,24 @@ public final class EvaluationLoop implements Runnable {
   private final Clock clock;
   private final Object wake = new Object();
   private final Map<JobKey, List<String>> lastFailures = new ConcurrentHashMap<>();
+  private final java.util.function.BooleanSupplier mayAct;
   private volatile boolean changed = true;
   private volatile boolean running = true;
 
-  public EvaluationLoop(ClusterStore store, Scheduler scheduler, Clock clock) {
+  /** @param mayAct re-checked before every commit: false once leadership lapsed */
+  public EvaluationLoop(ClusterStore store, Scheduler scheduler, Clock clock, java.util.function.BooleanSupplier mayAct) {
     this.store = store;
     this.scheduler = scheduler;
     this.applier = new PlanApplier(store);
     this.clock = clock;
+    this.mayAct = mayAct;
   }
 
   /** State listener: something changed, evaluate soon. */
   public void onChange(ClusterSnapshot ignored) {
+    if (!running) {
+      return;
+    }
     synchronized (wake) {
       changed = true;
       wake.notifyAll();
@@ -84,6 +90,9 @@ public final class EvaluationLoop implements Runnable {
   private void evaluateAll() {
     ClusterSnapshot snapshot = store.snapshot();
     for (Map.Entry<JobKey, JobState> e : snapshot.jobs().entrySet()) {
+      if (!running || !mayAct.getAsBoolean()) {
+        return;
+      }
       Evaluation eval = new Evaluation(UUID.randomUUID().toString(), e.getKey(), Evaluation.Trigger.PERIODIC, clock.millis());
       Plan plan = scheduler.schedule(eval, snapshot);
       if (plan.failures().isEmpty()) {

@@ -2,11 +2,13 @@ package io.berth.coordinator.leader;
 
 import io.berth.coordinator.session.NodeRegistrar;
 import io.berth.coordinator.session.SessionRegistry;
+import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
-import io.berth.proto.NodeRecord;
-import io.berth.proto.NodeStatus;
 import io.berth.coordinator.state.JobKey;
 import io.berth.proto.JobState;
+import io.berth.proto.MemberRecord;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.NodeStatus;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.time.Duration;
@@ -14,22 +16,55 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Leader-only: a node not heard from for longer than the TTL is down. A new leader first waits
- * one TTL (the grace period) so that a failover never marks nodes down in bulk.
+ * Leader-only: a node that no coordinator has vouched for during the TTL is down, and its tasks
+ * are lost. A node is vouched for by this coordinator's own sessions, or by another coordinator
+ * whose member record lists it and keeps moving. A new leader first waits one TTL (the grace
+ * period) so that a failover never marks nodes down in bulk.
  */
 public final class NodeLiveness {
   private final ClusterStore store;
   private final SessionRegistry sessions;
+  private final MemberWatch members;
   private final NodeRegistrar registrar;
   private final long ttlNanos;
   private final long leaderSinceNanos;
 
-  public NodeLiveness(ClusterStore store, SessionRegistry sessions, NodeRegistrar registrar, Duration ttl) {
+  public NodeLiveness(
+      ClusterStore store, SessionRegistry sessions, MemberWatch members, NodeRegistrar registrar, Duration ttl) {
     this.store = store;
     this.sessions = sessions;
+    this.members = members;
     this.registrar = registrar;
     this.ttlNanos = ttl.toNanos();
     this.leaderSinceNanos = System.nanoTime();
+  }
+
+  /** One pass: marks overdue nodes down. */
+  public void check() {
+    long now = System.nanoTime();
+    ClusterSnapshot s = store.snapshot();
+    for (NodeRecord n : s.nodes().values()) {
+      if (n.getStatus() == NodeStatus.NODE_DOWN) {
+        continue;
+      }
+      String name = n.getFacts().getName();
+      long lastSeen = Math.max(lastVouched(s, name), leaderSinceNanos);
+      if (now - lastSeen > ttlNanos) {
+        String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
+        registrar.down(name, reason);
+        markTasksLost(name, reason);
+      }
+    }
+  }
+
+  private long lastVouched(ClusterSnapshot s, String node) {
+    long best = sessions.lastSeenNanos(node).orElse(Long.MIN_VALUE);
+    for (MemberRecord m : s.members().values()) {
+      if (m.getConnectedNodesList().contains(node)) {
+        best = Math.max(best, members.lastMovedNanos(m.getId()).orElse(Long.MIN_VALUE));
+      }
+    }
+    return best;
   }
 
   /** Its tasks' last reports no longer hold: they are lost, and get replaced elsewhere. */
@@ -61,22 +96,5 @@ public final class NodeLiveness {
 
   private static boolean isActive(TaskState s) {
     return s == TaskState.TASK_PENDING || s == TaskState.TASK_STARTING || s == TaskState.TASK_RUNNING;
-  }
-
-  /** One pass: marks overdue nodes down. */
-  public void check() {
-    long now = System.nanoTime();
-    for (NodeRecord n : store.snapshot().nodes().values()) {
-      if (n.getStatus() == NodeStatus.NODE_DOWN) {
-        continue;
-      }
-      String name = n.getFacts().getName();
-      long lastSeen = Math.max(sessions.lastSeenNanos(name).orElse(leaderSinceNanos), leaderSinceNanos);
-      if (now - lastSeen > ttlNanos) {
-        String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
-        registrar.down(name, reason);
-        markTasksLost(name, reason);
-      }
-    }
   }
 }

@@ -20,8 +20,8 @@ import java.util.function.BiPredicate;
  * eligible, matching its node constraints); {@code count} is ignored. A new task takes the lowest
  * index no other live task of its group holds, so indexes stay stable as nodes come and go.
  *
- * <p>Not yet done: tasks on a node that became ineligible or stopped matching a constraint keep
- * running (draining will move them).
+ * <p>Tasks on a drained (ineligible) node are stopped. Not yet done: tasks on a node that stopped
+ * matching a constraint keep running.
  */
 final class GlobalReconciler {
 
@@ -65,6 +65,8 @@ final class GlobalReconciler {
       if (TaskStates.isTerminal(t.getState()) || n == null || n.getStatus() == NodeStatus.NODE_DOWN) {
         r.stop.add(t);
         replacedByNode.merge(t.getNode(), t, (a, b) -> TaskStates.olderFirst(a, b) >= 0 ? a : b);
+      } else if (n.getIneligible()) {
+        r.stop.add(t); // drained: a global task has nowhere else to go
       } else {
         candidatesByNode.computeIfAbsent(t.getNode(), k -> new ArrayList<>()).add(t);
       }

@@ -23,6 +23,11 @@ enum JobType {
 
   /** Whether a task that exited with code 0 has done its work and must not be replaced. */
   boolean exitMeansComplete() {
-    return this == BATCH;
+    return this == BATCH || this == CRON;
+  }
+
+  /** Whether its tasks leave a drained node (batch and cron runs finish where they are). */
+  boolean movesOffDrainedNodes() {
+    return this == SERVICE || this == GLOBAL;
   }
 }

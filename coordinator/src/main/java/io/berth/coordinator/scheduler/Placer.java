@@ -130,6 +130,8 @@ final class Placer {
         .setState(TaskState.TASK_PENDING)
         .setMessage(request.message())
         .setAttempt(request.attempt())
+        .setRunAtMs(request.runAtMs())
+        .addAllEarlierExitCodes(request.earlierExitCodes())
         .putAllPorts(hostPorts)
         .setCreatedAtMs(nowMs)
         .setUpdatedAtMs(nowMs)

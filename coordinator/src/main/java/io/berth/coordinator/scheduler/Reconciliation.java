@@ -17,6 +17,18 @@ final class Reconciliation {
   final List<TaskRecord> forget = new ArrayList<>();
   /** Slots whose restart waits out a backoff, as lines for the job's status. */
   final List<String> backingOff = new ArrayList<>();
+  /** Slots that used up their restart attempts, as lines for the job's status. */
+  final List<String> gaveUp = new ArrayList<>();
+
+  /** Adds another reconciliation's buckets (a cron run's) to this one. */
+  void addAll(Reconciliation other) {
+    keep.addAll(other.keep);
+    stop.addAll(other.stop);
+    place.addAll(other.place);
+    forget.addAll(other.forget);
+    backingOff.addAll(other.backingOff);
+    gaveUp.addAll(other.gaveUp);
+  }
 
   Set<String> stoppedIds() {
     Set<String> ids = new LinkedHashSet<>();

@@ -1,5 +1,6 @@
 package io.berth.coordinator.scheduler;
 
+import io.berth.proto.RestartPolicy;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 
@@ -8,6 +9,11 @@ import io.berth.proto.TaskState;
  * container is back within a second), then 1 s, 2 s, 4 s ... up to 30 s, so a task that cannot
  * start (a missing image, a crash at startup) does not churn. Loss of a node is not the task's
  * fault and is never delayed.
+ *
+ * <p>A group's {@link RestartPolicy} changes the base delay ({@code delay}, doubling to 30 s or to
+ * the delay itself when longer) and bounds the runs of a slot ({@code attempts}): in mode
+ * {@code fail} a slot whose last attempt failed gives up; in mode {@code delay} it keeps trying at
+ * the longest delay.
  */
 final class RestartBackoff {
   static final long FIRST_DELAY_MS = 1000;
@@ -16,22 +22,44 @@ final class RestartBackoff {
   private RestartBackoff() {}
 
   static long delayMs(int attempt) {
+    return delayMs(attempt, RestartPolicy.getDefaultInstance());
+  }
+
+  /** The wait before replacing a slot whose attempt {@code attempt} failed. */
+  static long delayMs(int attempt, RestartPolicy policy) {
     if (attempt <= 1) {
       return 0;
     }
+    long base = policy.getDelayMs() > 0 ? policy.getDelayMs() : FIRST_DELAY_MS;
+    long cap = Math.max(MAX_DELAY_MS, base);
+    if (policy.getAttempts() > 0 && attempt >= policy.getAttempts() && "delay".equals(policy.getMode())) {
+      return cap;
+    }
     int doublings = Math.min(attempt - 2, 20);
-    return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS << doublings);
+    return Math.min(cap, base << doublings);
   }
 
   static boolean waiting(TaskRecord failed, long nowMs) {
-    return remainingMs(failed, nowMs) > 0;
+    return remainingMs(failed, RestartPolicy.getDefaultInstance(), nowMs) > 0;
   }
 
   static long remainingMs(TaskRecord failed, long nowMs) {
+    return remainingMs(failed, RestartPolicy.getDefaultInstance(), nowMs);
+  }
+
+  static long remainingMs(TaskRecord failed, RestartPolicy policy, long nowMs) {
     if (failed.getState() != TaskState.TASK_FAILED && failed.getState() != TaskState.TASK_EXITED) {
       return 0;
     }
-    long due = failed.getUpdatedAtMs() + delayMs(SlotReconciler.attemptOf(failed));
+    long due = failed.getUpdatedAtMs() + delayMs(SlotReconciler.attemptOf(failed), policy);
     return Math.max(0, due - nowMs);
+  }
+
+  /** Whether a slot whose latest task is {@code last} has used up its attempts (mode fail). */
+  static boolean gaveUp(TaskRecord last, RestartPolicy policy) {
+    return last.getState() == TaskState.TASK_FAILED
+        && policy.getAttempts() > 0
+        && !"delay".equals(policy.getMode())
+        && SlotReconciler.attemptOf(last) >= policy.getAttempts();
   }
 }

@@ -4,6 +4,7 @@ import io.berth.proto.GroupSpec;
 import io.berth.proto.JobSpec;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
+import io.berth.proto.RestartPolicy;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.util.ArrayList;
@@ -22,6 +23,10 @@ import java.util.regex.Pattern;
  *
  * <p>Tasks of an older job version are kept as they are: rolling updates are not done yet, so a
  * spec change only affects tasks placed after it (replacements and new indexes).
+ *
+ * <p>A service task on a drained (ineligible) node is migrated: its replacement is placed
+ * elsewhere while it keeps running, and it is stopped once the replacement runs. Batch tasks on a
+ * drained node run to completion there.
  */
 final class SlotReconciler {
 
@@ -88,29 +93,56 @@ final class SlotReconciler {
         slot.completed.add(t);
       } else if (TaskStates.isTerminal(t.getState()) || !nodeUsable(t.getNode())) {
         slot.replaced.add(t); // stopped below, unless its restart is still backing off
+      } else if (type.movesOffDrainedNodes() && nodeDrained(t.getNode())) {
+        slot.drained.add(t);
       } else {
         slot.candidates.add(t);
       }
     }
+    RestartPolicy policy = group.getRestart();
     for (int index = 0; index < count; index++) {
       Slot slot = slots.getOrDefault(index, new Slot());
       slot.candidates.sort(TaskStates::olderFirst);
+      slot.drained.sort(TaskStates::olderFirst);
       if (!slot.completed.isEmpty()) {
         // The slot's work is done; the completed record stays, any second copy goes.
         r.keep.addAll(slot.completed);
         r.stop.addAll(slot.candidates);
+        r.stop.addAll(slot.drained);
         r.stop.addAll(slot.replaced);
       } else if (!slot.candidates.isEmpty()) {
-        r.keep.add(slot.candidates.get(0));
+        TaskRecord kept = slot.candidates.get(0);
+        r.keep.add(kept);
         r.stop.addAll(slot.candidates.subList(1, slot.candidates.size()));
         r.stop.addAll(slot.replaced);
+        if (kept.getState() == TaskState.TASK_RUNNING) {
+          r.stop.addAll(slot.drained); // its replacement runs: the old copy may go now
+        } else {
+          r.keep.addAll(slot.drained); // keep serving from the drained node until then
+        }
+      } else if (!slot.drained.isEmpty()) {
+        // Drain: place the replacement first; the old task stops once the new one runs.
+        TaskRecord old = slot.drained.get(0);
+        r.keep.add(old);
+        r.stop.addAll(slot.drained.subList(1, slot.drained.size()));
+        r.stop.addAll(slot.replaced);
+        r.place.add(new PlacementRequest(group, index, Optional.of(old), Optional.empty(), attemptOf(old),
+            old.getRunAtMs(), true));
       } else {
         Optional<TaskRecord> previous = slot.replaced.stream().max(TaskStates::olderFirst);
-        if (previous.isPresent() && RestartBackoff.waiting(previous.get(), nowMs)) {
+        if (previous.isPresent() && RestartBackoff.gaveUp(previous.get(), policy)) {
+          // The failed record stays as the slot's outcome.
+          r.keep.addAll(slot.replaced);
+          r.gaveUp.add(group.getName() + "[" + index + "]: gave up after " + attemptOf(previous.get())
+              + " attempts (restart mode fail), last exit code " + previous.get().getExitCode());
+          continue;
+        }
+        if (previous.isPresent() && RestartBackoff.remainingMs(previous.get(), policy, nowMs) > 0) {
           // Keep the failed record as the slot's history until its restart is due.
           r.keep.addAll(slot.replaced);
           r.backingOff.add(group.getName() + "[" + index + "]: restarting in "
-              + RestartBackoff.remainingMs(previous.get(), nowMs) + " ms (attempt " + (attemptOf(previous.get()) + 1) + ")");
+              + RestartBackoff.remainingMs(previous.get(), policy, nowMs) + " ms (attempt "
+              + (attemptOf(previous.get()) + 1) + ")");
           continue;
         }
         r.stop.addAll(slot.replaced);
@@ -118,6 +150,11 @@ final class SlotReconciler {
         r.place.add(new PlacementRequest(group, index, previous, Optional.empty(), attempt));
       }
     }
+  }
+
+  private boolean nodeDrained(String node) {
+    NodeRecord n = nodes.get(node);
+    return n != null && n.getIneligible();
   }
 
   /** A task on a node that is down or gone is lost, whatever its last reported state. */
@@ -145,5 +182,6 @@ final class SlotReconciler {
     final List<TaskRecord> candidates = new ArrayList<>();
     final List<TaskRecord> completed = new ArrayList<>();
     final List<TaskRecord> replaced = new ArrayList<>();
+    final List<TaskRecord> drained = new ArrayList<>();
   }
 }

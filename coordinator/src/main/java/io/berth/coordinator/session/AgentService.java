@@ -155,6 +155,11 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
           sessions.detach(session);
           LOG.info("session of node {} closed", session.node());
         }
+        try {
+          out.onCompleted();
+        } catch (RuntimeException ignored) {
+          // the call was already cancelled
+        }
       }
     };
   }

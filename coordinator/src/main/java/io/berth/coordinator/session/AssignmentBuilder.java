@@ -18,15 +18,13 @@ import java.util.Locale;
  */
 public final class AssignmentBuilder {
   private final TaskNames names;
-  private final List<String> dnsServers;
 
-  /** @param dnsServers coordinator addresses containers use as resolvers (empty: the host's own) */
-  public AssignmentBuilder(TaskNames names, List<String> dnsServers) {
+  public AssignmentBuilder(TaskNames names) {
     this.names = names;
-    this.dnsServers = List.copyOf(dnsServers);
   }
 
-  public TaskAssignment build(TaskRecord task, JobSpec job, NodeRecord node) {
+  /** @param dnsServers coordinator addresses containers use as resolvers (empty: the host's own) */
+  public TaskAssignment build(TaskRecord task, JobSpec job, NodeRecord node, List<String> dnsServers) {
     GroupSpec g = job.getGroupsList().stream()
         .filter(x -> x.getName().equals(task.getGroup()))
         .findFirst()

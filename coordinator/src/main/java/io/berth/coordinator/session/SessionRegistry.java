@@ -49,6 +49,11 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     lastSeenNanos.put(node, System.nanoTime());
   }
 
+  /** Nodes holding a session with this coordinator now. */
+  public java.util.List<String> connectedNodes() {
+    return sessions.keySet().stream().sorted().toList();
+  }
+
   public boolean connected(String node) {
     return sessions.containsKey(node);
   }
@@ -82,6 +87,17 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     return build(node, desiredByNode(snapshot).getOrDefault(node, List.of()), snapshot);
   }
 
+  /** Containers can only use resolvers on port 53 (resolv.conf has no port field). */
+  private static List<String> containerResolvers(ClusterSnapshot snapshot) {
+    List<String> out = new ArrayList<>();
+    for (var m : snapshot.members().values()) {
+      if (m.getDnsPort() == 53 && !m.getDnsAddress().isEmpty() && !m.getDnsAddress().equals("0.0.0.0")) {
+        out.add(m.getDnsAddress());
+      }
+    }
+    return out;
+  }
+
   private Assignments build(String node, List<TaskRecord> tasks, ClusterSnapshot snapshot) {
     Assignments.Builder a = Assignments.newBuilder().setVersion(snapshot.version());
     Optional<NodeRecord> n = snapshot.node(node);
@@ -91,7 +107,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     for (TaskRecord t : tasks) {
       JobState js = snapshot.job(io.berth.coordinator.state.JobKey.of(t.getNamespace(), t.getJob())).orElse(null);
       if (js != null) {
-        a.addTasks(assignments.build(t, js.getJob().getSpec(), n.get()));
+        a.addTasks(assignments.build(t, js.getJob().getSpec(), n.get(), containerResolvers(snapshot)));
       }
     }
     return a.build();

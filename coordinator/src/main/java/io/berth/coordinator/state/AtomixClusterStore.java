@@ -18,6 +18,8 @@ import io.atomix.utils.serializer.Serializer;
 import io.atomix.utils.time.Versioned;
 import io.berth.proto.ClusterMeta;
 import io.berth.proto.JobState;
+import io.berth.proto.LeaderLease;
+import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -222,6 +224,23 @@ public final class AtomixClusterStore implements ClusterStore {
   public long putNode(NodeRecord node) {
     Versioned<byte[]> v = call(() -> map.putAndGet(StateKeys.node(node.getFacts().getName()), node.toByteArray()));
     return v.version();
+  }
+
+  @Override
+  public long putMember(MemberRecord member) {
+    return call(() -> map.putAndGet(StateKeys.member(member.getId()), member.toByteArray())).version();
+  }
+
+  @Override
+  public boolean compareAndSetLease(LeaderLease expected, LeaderLease next) {
+    Versioned<byte[]> cur = call(() -> map.get(StateKeys.LEASE));
+    if (expected == null) {
+      return cur == null && call(() -> map.putIfAbsent(StateKeys.LEASE, next.toByteArray())) == null;
+    }
+    if (cur == null || !java.util.Arrays.equals(cur.value(), expected.toByteArray())) {
+      return false;
+    }
+    return call(() -> map.replace(StateKeys.LEASE, cur.version(), next.toByteArray()));
   }
 
   @Override

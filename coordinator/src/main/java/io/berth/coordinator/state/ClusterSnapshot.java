@@ -2,6 +2,8 @@ package io.berth.coordinator.state;
 
 import io.berth.proto.DesiredState;
 import io.berth.proto.JobState;
+import io.berth.proto.LeaderLease;
+import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.TaskRecord;
 import java.util.ArrayList;
@@ -24,12 +26,35 @@ public final class ClusterSnapshot {
   private final long version;
   private final SortedMap<String, NodeRecord> nodes;
   private final SortedMap<JobKey, JobState> jobs;
+  private final SortedMap<String, MemberRecord> members;
+  private final LeaderLease leaderLease;
   private volatile Map<String, JobKey> jobOfTask; // built on first use: snapshots are immutable
 
   public ClusterSnapshot(long version, Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs) {
+    this(version, nodes, jobs, Map.of(), null);
+  }
+
+  public ClusterSnapshot(
+      long version,
+      Map<String, NodeRecord> nodes,
+      Map<JobKey, JobState> jobs,
+      Map<String, MemberRecord> members,
+      LeaderLease leaderLease) {
     this.version = version;
     this.nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
     this.jobs = Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
+    this.members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
+    this.leaderLease = leaderLease;
+  }
+
+  /** The coordinators, by member id, as they last described themselves. */
+  public SortedMap<String, MemberRecord> members() {
+    return members;
+  }
+
+  /** Who holds the leader lease, if anyone ever did. */
+  public Optional<LeaderLease> leaderLease() {
+    return Optional.ofNullable(leaderLease);
   }
 
   /** Grows with every change; the DNS SOA serial follows it. */
@@ -97,6 +122,6 @@ public final class ClusterSnapshot {
   }
 
   public ClusterSnapshot withVersion(long newVersion) {
-    return new ClusterSnapshot(newVersion, nodes, jobs);
+    return new ClusterSnapshot(newVersion, nodes, jobs, members, leaderLease);
   }
 }

@@ -2,6 +2,8 @@ package io.berth.coordinator.state;
 
 import io.berth.proto.ClusterMeta;
 import io.berth.proto.JobState;
+import io.berth.proto.LeaderLease;
+import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
 import java.time.Duration;
 import java.util.Optional;
@@ -29,6 +31,15 @@ public interface ClusterStore extends AutoCloseable {
   /** Writes the cluster identity once; returns the one that was stored (an earlier one wins). */
   ClusterMeta initMeta(ClusterMeta meta);
 
+  /** Inserts or replaces this coordinator's own member record. */
+  long putMember(MemberRecord member);
+
+  /**
+   * Replaces the leader lease if it still is {@code expected} (null: if there is none yet).
+   * Reads the lease linearizably, so a holder that lost it learns so here.
+   */
+  boolean compareAndSetLease(LeaderLease expected, LeaderLease next);
+
   /** Inserts or replaces a node record; returns the state version of the write. */
   long putNode(NodeRecord node);
 
@@ -51,7 +62,7 @@ public interface ClusterStore extends AutoCloseable {
   void close();
 
   /** The Raft group as seen by this member. */
-  record MembershipView(String self, java.util.List<String> members, String leader, long term) {}
+  record MembershipView(String self, java.util.List<String> members, String raftLeader, long term) {}
 
   /** Thrown when a write could not be made durable (no quorum, timeout). */
   final class StoreUnavailableException extends RuntimeException {

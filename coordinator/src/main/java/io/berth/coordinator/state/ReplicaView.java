@@ -3,6 +3,8 @@ package io.berth.coordinator.state;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.berth.proto.ClusterMeta;
 import io.berth.proto.JobState;
+import io.berth.proto.LeaderLease;
+import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,7 +18,9 @@ import java.util.Optional;
 final class ReplicaView {
   private final Map<String, NodeRecord> nodes = new HashMap<>();
   private final Map<JobKey, JobState> jobs = new HashMap<>();
+  private final Map<String, MemberRecord> members = new HashMap<>();
   private final Map<String, Long> keyVersions = new HashMap<>();
+  private LeaderLease lease;
   private ClusterMeta meta;
   private long version;
   private ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
@@ -34,6 +38,15 @@ final class ReplicaView {
     try {
       if (key.equals(StateKeys.META)) {
         meta = value == null ? null : ClusterMeta.parseFrom(value);
+      } else if (key.equals(StateKeys.LEASE)) {
+        lease = value == null ? null : LeaderLease.parseFrom(value);
+      } else if (key.startsWith(StateKeys.MEMBER_PREFIX)) {
+        String id = key.substring(StateKeys.MEMBER_PREFIX.length());
+        if (value == null) {
+          members.remove(id);
+        } else {
+          members.put(id, MemberRecord.parseFrom(value));
+        }
       } else if (key.startsWith(StateKeys.NODE_PREFIX)) {
         String name = key.substring(StateKeys.NODE_PREFIX.length());
         if (value == null) {
@@ -57,7 +70,7 @@ final class ReplicaView {
   /** The view after all applied changes; rebuilt only when something changed. */
   ClusterSnapshot snapshot() {
     if (dirty) {
-      snapshot = new ClusterSnapshot(version, nodes, jobs);
+      snapshot = new ClusterSnapshot(version, nodes, jobs, members, lease);
       dirty = false;
     }
     return snapshot;

@@ -8,11 +8,17 @@ final class StateKeys {
   static final String META = "meta";
   static final String NODE_PREFIX = "node/";
   static final String JOB_PREFIX = "job/";
+  static final String MEMBER_PREFIX = "member/";
+  static final String LEASE = "leader";
 
   private StateKeys() {}
 
   static String node(String name) {
     return NODE_PREFIX + name;
+  }
+
+  static String member(String id) {
+    return MEMBER_PREFIX + id;
   }
 
   static String job(JobKey key) {

@@ -57,8 +57,16 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
 
   ZoneSnapshot build(ClusterSnapshot s) {
     ZoneSnapshot.Builder b = ZoneSnapshot.builder(origin, s.version()).defaultTtl(defaultTtl).negativeTtl(defaultTtl);
-    for (Nameserver ns : nameservers) {
-      b.nameserver(name(ns.id() + ".ns." + names.zone()), ns.address());
+    if (s.members().isEmpty()) {
+      for (Nameserver ns : nameservers) {
+        b.nameserver(name(ns.id() + ".ns." + names.zone()), ns.address());
+      }
+    }
+    for (io.berth.proto.MemberRecord m : s.members().values()) {
+      InetAddress addr = parse(m.getDnsAddress());
+      if (addr != null) {
+        b.nameserver(name(m.getId() + ".ns." + names.zone()), addr);
+      }
     }
     for (NodeRecord n : s.nodes().values()) {
       InetAddress addr = parse(n.getFacts().getAddress());

@@ -161,7 +161,7 @@ class ServiceSchedulingTest {
     assertEquals(List.of(victim.getId()), p.stop());
     assertEquals(1, p.place().size());
     assertEquals(victim.getIndex(), p.place().get(0).getIndex());
-    assertTrue(p.place().get(0).getMessage().startsWith("attempt 2, replaces " + victim.getId() + " (failed)"));
+    assertTrue(p.place().get(0).getMessage().startsWith("attempt 2, replaces " + victim.getId() + " (failed, exit code "));
 
     // Next round: the failed one, now desired STOP and terminal, is forgotten.
     h.agentsConverge();
