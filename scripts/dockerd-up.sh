@@ -10,10 +10,16 @@
 #   DOCKER_PIDFILE    dockerd --pidfile            (default /var/run/berth-dockerd.pid)
 #   DOCKER_LOG        where dockerd's output goes  (default /var/log/berth-dockerd.log)
 #   DOCKER_WAIT_SECS  how long to wait for it      (default 30)
-#   DOCKERD_EXTRA_ARGS more dockerd flags, word-split (e.g. for a second daemon beside the
-#                     first: "--bridge=none --iptables=false --ip-masq=false")
+#   DOCKERD_EXTRA_ARGS more dockerd flags, word-split
+#   DOCKERD_WRAPPER   a command prefix, word-split, e.g. "unshare --net --" to give a second
+#                     daemon a network namespace of its own
+#
+# A second daemon beside the machine's one: give it its own socket, roots and pidfile, and
+#   DOCKERD_WRAPPER="unshare --net --" DOCKERD_EXTRA_ARGS="--bridge=none --iptables=false"
+# Never pass --bridge=none to a daemon in the root network namespace: a daemon with the bridge
+# disabled deletes the interface docker0 at startup, breaking the first daemon's bridge networks.
 set -eu
-# shellcheck disable=SC2086  # EXTRA_ARGS is meant to be word-split
+# shellcheck disable=SC2086  # EXTRA_ARGS and WRAPPER are meant to be word-split
 
 SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
 DATA_ROOT=${DOCKER_DATA_ROOT:-/var/lib/docker}
@@ -22,6 +28,7 @@ PIDFILE=${DOCKER_PIDFILE:-/var/run/berth-dockerd.pid}
 LOG=${DOCKER_LOG:-/var/log/berth-dockerd.log}
 WAIT_SECS=${DOCKER_WAIT_SECS:-30}
 EXTRA_ARGS=${DOCKERD_EXTRA_ARGS:-}
+WRAPPER=${DOCKERD_WRAPPER:-}
 
 # /usr/local/bin/docker may be a newer client shadowing the distribution's one; prefer the
 # client that matches the daemon when it is there.
@@ -60,7 +67,7 @@ if [ -z "$running_pid" ]; then
   mkdir -p "$DATA_ROOT" "$EXEC_ROOT" "$(dirname "$LOG")" "$(dirname "$SOCK")"
   echo "dockerd-up: starting $DOCKERD (data-root $DATA_ROOT, log $LOG)"
   # setsid + nohup: the daemon must outlive the shell (and the CI step) that started it.
-  setsid nohup "$DOCKERD" \
+  setsid nohup $WRAPPER "$DOCKERD" \
       --data-root "$DATA_ROOT" \
       --exec-root "$EXEC_ROOT" \
       -H "unix://$SOCK" \

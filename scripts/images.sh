@@ -4,11 +4,13 @@
 # Idempotent: an image that already exists is left alone.
 #
 # Usage: scripts/images.sh [busybox] [java] [all]
-#   busybox (default)  lab/busybox:1   Debian's static busybox plus applet symlinks (~2 MB)
+#   busybox (default)  lab/busybox:1   Debian's static busybox plus applet symlinks (~2 MB);
+#                                      the rootfs tarball is cached in $BERTH_IMAGE_CACHE too.
 #   java               lab/java17:1    Debian bookworm minbase + openjdk-17-jre-headless via
 #                                      mmdebstrap (~300 MB, 30-60 s; needs the apt mirror).
 #                                      The rootfs tarball is cached in $BERTH_IMAGE_CACHE.
-# Environment: DOCKER_HOST (optional), BERTH_IMAGE_CACHE (default /var/cache/berth/images).
+# Environment: DOCKER_HOST (optional: which daemon gets the images; scripts/lab.sh sets it for
+#              each simulated host), BERTH_IMAGE_CACHE (default /var/cache/berth/images).
 set -eu
 
 CACHE=${BERTH_IMAGE_CACHE:-/var/cache/berth/images}
@@ -24,33 +26,39 @@ build_busybox() {
     echo "images: $image already present"
     return 0
   fi
-  bb=$(command -v busybox 2>/dev/null || echo /bin/busybox)
-  if ! file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then
-    # A dynamically linked busybox would need its libc inside the image.
-    echo "images: $bb is missing or not static (apt-get install -y busybox-static)" >&2
-    exit 1
+  tarball="$CACHE/busybox.tar"
+  if [ ! -s "$tarball" ]; then
+    bb=$(command -v busybox 2>/dev/null || echo /bin/busybox)
+    if ! file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then
+      # A dynamically linked busybox would need its libc inside the image.
+      echo "images: $bb is missing or not static (apt-get install -y busybox-static)" >&2
+      exit 1
+    fi
+    mkdir -p "$CACHE"
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    root="$work/rootfs"
+    mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" "$root/etc" \
+             "$root/tmp" "$root/proc" "$root/sys" "$root/dev" "$root/root" "$root/var/tmp"
+    chmod 1777 "$root/tmp" "$root/var/tmp"
+    cp "$bb" "$root/bin/busybox"
+    # One symlink per applet, pointing at /bin/busybox as seen inside the image
+    # (`busybox --install -s DIR` would point them at this temporary build path instead).
+    for applet in $("$root/bin/busybox" --list); do
+      [ "$applet" = busybox ] || ln -sf /bin/busybox "$root/bin/$applet"
+    done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+    # Cached like the Java rootfs: the lab imports it into every simulated host's daemon.
+    tar -C "$root" -cf "$tarball.part" .
+    mv "$tarball.part" "$tarball"
+    rm -rf "$work"
+    trap - EXIT
   fi
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  root="$work/rootfs"
-  mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" "$root/etc" \
-           "$root/tmp" "$root/proc" "$root/sys" "$root/dev" "$root/root" "$root/var/tmp"
-  chmod 1777 "$root/tmp" "$root/var/tmp"
-  cp "$bb" "$root/bin/busybox"
-  # One symlink per applet, pointing at /bin/busybox as seen inside the image
-  # (`busybox --install -s DIR` would point them at this temporary build path instead).
-  for applet in $("$root/bin/busybox" --list); do
-    [ "$applet" = busybox ] || ln -sf /bin/busybox "$root/bin/$applet"
-  done
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
-  tar -C "$root" -cf "$work/rootfs.tar" .
   "$DOCKER" import \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["/bin/sh"]' \
-      "$work/rootfs.tar" "$image" >/dev/null
-  rm -rf "$work"
-  trap - EXIT
+      "$tarball" "$image" >/dev/null
   echo "images: built $image"
 }
 

@@ -10,6 +10,8 @@ import io.berth.agent.session.AgentSession;
 import io.berth.agent.session.CoordinatorEndpoints;
 import io.berth.agent.session.JoinRefusedException;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -30,6 +32,12 @@ public final class Agent implements AutoCloseable {
   private final ReconcileLoop loop;
   private final AgentSession session;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Stops of undesired containers, several at once (each may wait out its grace period). */
+  private final ExecutorService removals = Executors.newFixedThreadPool(8, r -> {
+    Thread t = new Thread(r, "berth-remove");
+    t.setDaemon(true);
+    return t;
+  });
 
   public Agent(AgentConfig config) {
     this(config, new DockerContainerRuntime(config.dockerHost(), config.name(), config.dataDir(),
@@ -47,7 +55,7 @@ public final class Agent implements AutoCloseable {
       if (s != null) {
         s.report(changes);
       }
-    });
+    }, System::currentTimeMillis, removals);
     this.loop = new ReconcileLoop(runtime, reconciler, health, config.resyncInterval(),
         Duration.ofMillis(200), Duration.ofSeconds(10));
     NodeFactsCollector facts = new NodeFactsCollector(config.name(), config.address(),
@@ -88,6 +96,7 @@ public final class Agent implements AutoCloseable {
     }
     session.stop();
     loop.close();
+    removals.shutdownNow();
     runtime.close();
   }
 }

@@ -25,11 +25,13 @@ final class ClusterCommand {
           Json.print(r);
           return 0;
         }
-        System.out.println("zone " + r.getClusterZone() + ", state version " + r.getStateVersion() + ": "
-            + r.getNodes() + " nodes, " + r.getJobs() + " jobs, " + r.getTasks() + " tasks");
-        Table t = new Table("MEMBER", "ROLE");
+        System.out.println("zone " + r.getClusterZone() + ", state version " + r.getStateVersion() + ", Raft term "
+            + r.getRaftTerm() + ", leader epoch " + r.getLeaderEpoch() + ": " + r.getNodes() + " nodes, "
+            + r.getJobs() + " jobs, " + r.getTasks() + " tasks (answered by " + r.getAnsweredBy() + ")");
+        Table t = new Table("MEMBER", "RAFT", "GRPC", "ROLE", "RAFT LEADER", "HEALTH");
         for (Member m : r.getMembersList()) {
-          t.row(m.getId(), m.getLeader() ? "leader" : "follower");
+          t.row(m.getId(), m.getAddress(), m.getGrpcEndpoint(), m.getLeader() ? "leader" : "follower",
+              m.getRaftLeader() ? "yes" : "", m.getHealthy() ? "healthy" : "unreachable");
         }
         t.print(System.out);
         return 0;

@@ -21,6 +21,17 @@ final class Format {
     return s.name().replace("TASK_", "").toLowerCase(Locale.ROOT);
   }
 
+  /** The slot's exit codes, earlier attempts first ("1,1,0"); "-" while the task has not exited. */
+  static String exitCodes(io.berth.proto.TaskRecord t) {
+    java.util.List<String> codes = new java.util.ArrayList<>();
+    t.getEarlierExitCodesList().forEach(c -> codes.add(String.valueOf(c)));
+    boolean exited = t.getState() == TaskState.TASK_EXITED || t.getState() == TaskState.TASK_FAILED;
+    if (exited) {
+      codes.add(String.valueOf(t.getExitCode()));
+    }
+    return codes.isEmpty() ? "-" : String.join(",", codes);
+  }
+
   static String bytes(long b) {
     if (b >= 1L << 30) {
       return String.format(Locale.ROOT, "%.1fGi", b / (double) (1L << 30));

@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code berth job run|ls|status|stop} */
 @Command(name = "job", description = "Submit and manage jobs.", mixinStandardHelpOptions = true,
-    subcommands = {JobCommand.Run.class, JobCommand.Ls.class, JobCommand.StatusCmd.class, JobCommand.Stop.class})
+    subcommands = {JobCommand.Run.class, JobCommand.Ls.class, JobCommand.StatusCmd.class, JobCommand.Stop.class,
+        JobScaleCommand.class})
 final class JobCommand {
 
   @Command(name = "run", description = "Submit a job file (YAML); running it again with changes updates the job.",
@@ -105,14 +106,19 @@ final class JobCommand {
         System.out.println("job " + s.getJob().getSpec().getName() + " version " + s.getJob().getVersion() + ": "
             + s.getRunning() + " running, " + s.getPending() + " pending, " + s.getFailed() + " failed of "
             + s.getDesired() + " desired" + (s.getJob().getStatus() == JobStatus.JOB_STOPPED ? " (stopped)" : ""));
+        for (String o : r.getOutcomeList()) {
+          System.out.println(o);
+        }
         for (String f : r.getPlacementFailuresList()) {
           System.out.println("not placed: " + f);
         }
-        Table t = new Table("ID", "GROUP", "INDEX", "NODE", "DESIRED", "STATE", "EXIT", "MESSAGE");
+        Table t = new Table("ID", "GROUP", "INDEX", "NODE", "DESIRED", "STATE", "ATTEMPT", "EXIT", "RUN", "MESSAGE");
         for (TaskRecord task : r.getTasksList()) {
           t.row(task.getId(), task.getGroup(), task.getIndex(), task.getNode(),
               task.getDesired().name().replace("DESIRED_", "").toLowerCase(), Format.state(task.getState()),
-              task.getExitCode(), task.getMessage());
+              Math.max(1, task.getAttempt()), Format.exitCodes(task),
+              task.getRunAtMs() > 0 ? java.time.Instant.ofEpochMilli(task.getRunAtMs()).toString() : "-",
+              task.getMessage());
         }
         t.print(System.out);
         return 0;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 
 /** {@code berth node ls} */
 @Command(name = "node", description = "Nodes of the cluster.", mixinStandardHelpOptions = true,
-    subcommands = {NodeCommand.Ls.class})
+    subcommands = {NodeCommand.Ls.class, NodeEligibilityCommands.Drain.class, NodeEligibilityCommands.Eligible.class})
 final class NodeCommand {
 
   @Command(name = "ls", description = "List nodes.", mixinStandardHelpOptions = true)
@@ -27,9 +27,10 @@ final class NodeCommand {
           Json.print(r);
           return 0;
         }
-        Table t = new Table("NAME", "ADDRESS", "STATUS", "CPU", "MEMORY", "LABELS", "REASON");
+        Table t = new Table("NAME", "ADDRESS", "STATUS", "ELIGIBLE", "CPU", "MEMORY", "LABELS", "REASON");
         for (NodeRecord n : r.getNodesList()) {
           t.row(n.getFacts().getName(), n.getFacts().getAddress(), Format.status(n.getStatus()),
+              n.getIneligible() ? "no (drained)" : "yes",
               n.getFacts().getCpuMillis() + "m", Format.bytes(n.getFacts().getMemoryBytes()),
               labels(n.getFacts().getLabelsMap()), n.getStatusReason());
         }

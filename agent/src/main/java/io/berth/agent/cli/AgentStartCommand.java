@@ -76,6 +76,12 @@ public final class AgentStartCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     AgentConfig config = config();
+    try {
+      // Fail at start, not at the first task, when the data directory is unusable.
+      java.nio.file.Files.createDirectories(config.dataDir());
+    } catch (java.io.IOException | RuntimeException e) {
+      throw bad("--data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
+    }
     CountDownLatch finished = new CountDownLatch(1);
     try (Agent agent = new Agent(config)) {
       // Killed (SIGTERM/SIGINT): end the session cleanly; containers keep running.

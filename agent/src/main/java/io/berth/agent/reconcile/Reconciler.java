@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,7 @@ public final class Reconciler {
   private final ContainerRuntime runtime;
   private final StatusSink sink;
   private final LongSupplier clock;
+  private final Executor removalExecutor;
 
   /** null until the coordinator has told us what it wants. */
   private Map<String, ContainerSpec> desired;
@@ -57,14 +61,25 @@ public final class Reconciler {
   /** task id -> container id, published for readers on other threads (log requests). */
   private volatile Map<String, String> containerIds = Map.of();
 
+  /** Removals run one after another on the calling thread (tests). */
   public Reconciler(ContainerRuntime runtime, StatusSink sink) {
-    this(runtime, sink, System::currentTimeMillis);
+    this(runtime, sink, System::currentTimeMillis, Runnable::run);
   }
 
   public Reconciler(ContainerRuntime runtime, StatusSink sink, LongSupplier clock) {
+    this(runtime, sink, clock, Runnable::run);
+  }
+
+  /**
+   * @param removalExecutor runs stop-and-remove calls, so several can wait out their stop
+   *     grace period at the same time; the reconciler's own state stays on the calling thread
+   */
+  public Reconciler(ContainerRuntime runtime, StatusSink sink, LongSupplier clock,
+      Executor removalExecutor) {
     this.runtime = runtime;
     this.sink = sink;
     this.clock = clock;
+    this.removalExecutor = removalExecutor;
   }
 
   /** The coordinator's full desired set for this node; reconciles at once. */
@@ -147,29 +162,51 @@ public final class Reconciler {
   }
 
   private void removeUndesired() {
-    for (ContainerInfo c : new ArrayList<>(observed.values())) {
-      if (desired.containsKey(c.taskId())) {
+    List<ContainerInfo> undesired = observed.values().stream()
+        .filter(c -> !desired.containsKey(c.taskId()))
+        .toList();
+    // Stops may each wait out the grace period: run them together, not one after another.
+    Map<ContainerInfo, CompletableFuture<Void>> removals = new LinkedHashMap<>();
+    for (ContainerInfo c : undesired) {
+      removals.put(c, CompletableFuture.runAsync(
+          () -> runtime.stopAndRemove(c.containerId(), c.taskId()), removalExecutor));
+    }
+    RuntimeException firstFailure = null;
+    for (Map.Entry<ContainerInfo, CompletableFuture<Void>> r : removals.entrySet()) {
+      ContainerInfo c = r.getKey();
+      try {
+        r.getValue().join();
+      } catch (CompletionException e) {
+        // Kept as observed: the next pass tries again.
+        RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : e;
+        log.warn("cannot remove container {} of task {}: {}", c.containerId(), c.taskId(),
+            cause.getMessage());
+        if (firstFailure == null || cause instanceof RuntimeUnavailableException) {
+          firstFailure = cause;
+        }
         continue;
       }
       boolean wasLive = c.phase() != ContainerPhase.EXITED && c.phase() != ContainerPhase.DEAD
           && !failed.containsKey(c.taskId());
-      runtime.stopAndRemove(c.containerId(), c.taskId());
       observed.remove(c.taskId());
       startAttempted.remove(c.containerId());
       failed.remove(c.taskId());
       hadContainer.remove(c.taskId());
+      lastReported.remove(c.taskId());
       if (wasLive) {
         // Exited tasks already reported how they ended; only a stop we caused is news.
         emit(TaskStatus.newBuilder().setTaskId(c.taskId()).setContainerId(c.containerId())
-            .setState(TaskState.TASK_STOPPED).setMessage("stopped: no longer assigned to this node")
-            .build());
+            .setState(TaskState.TASK_STOPPED)
+            .setMessage("stopped: no longer assigned to this node").build());
       }
-      lastReported.remove(c.taskId());
     }
     failed.keySet().removeIf(taskId -> !desired.containsKey(taskId) && !observed.containsKey(taskId));
     hadContainer.removeIf(taskId -> !desired.containsKey(taskId));
     lastReported.keySet().removeIf(taskId -> !desired.containsKey(taskId)
         && !observed.containsKey(taskId));
+    if (firstFailure != null) {
+      throw firstFailure;
+    }
   }
 
   private void createMissing() {

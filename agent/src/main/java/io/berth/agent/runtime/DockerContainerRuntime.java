@@ -151,7 +151,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
       // The name is taken: a container for this task already exists. Never make a second one.
       return inspect(NAME_PREFIX + taskId).orElseThrow(() ->
           new TaskStartException("container name " + NAME_PREFIX + taskId
-              + " is taken by a container Berth does not manage", e));
+              + " is taken by a container this agent does not manage", e));
     } catch (NotFoundException e) {
       throw new ImageNotPresentException(spec.getImage(), nodeName);
     } catch (DockerException e) {

@@ -19,13 +19,22 @@ final class LogsResponder {
 
   /** Well under gRPC's 4 MiB default message limit. */
   static final int CHUNK_BYTES = 64 * 1024;
+  /** gRPC buffers what we send faster than it drains: bound one answer (tail_lines for more). */
+  static final long MAX_BYTES = 32L * 1024 * 1024;
 
   private final ContainerRuntime runtime;
   private final Function<String, Optional<String>> containerOfTask;
   private final String nodeName;
+  private final long maxBytes;
 
   LogsResponder(ContainerRuntime runtime, Function<String, Optional<String>> containerOfTask,
       String nodeName) {
+    this(runtime, containerOfTask, nodeName, MAX_BYTES);
+  }
+
+  LogsResponder(ContainerRuntime runtime, Function<String, Optional<String>> containerOfTask,
+      String nodeName, long maxBytes) {
+    this.maxBytes = maxBytes;
     this.runtime = runtime;
     this.containerOfTask = containerOfTask;
     this.nodeName = nodeName;
@@ -41,14 +50,17 @@ final class LogsResponder {
     }
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     boolean[] streamGone = {false};
+    long[] total = {0};
     try {
       runtime.readLogs(container.get(), request.getTailLines(), bytes -> {
-        if (streamGone[0]) {
+        if (streamGone[0] || total[0] >= maxBytes) {
           return;
         }
         int offset = 0;
-        while (offset < bytes.length) {
-          int n = Math.min(bytes.length - offset, CHUNK_BYTES - buffer.size());
+        while (offset < bytes.length && total[0] < maxBytes && !streamGone[0]) {
+          int n = (int) Math.min(Math.min(bytes.length - offset, CHUNK_BYTES - buffer.size()),
+              maxBytes - total[0]);
+          total[0] += n;
           buffer.write(bytes, offset, n);
           offset += n;
           if (buffer.size() >= CHUNK_BYTES) {
@@ -69,7 +81,8 @@ final class LogsResponder {
     if (buffer.size() > 0) {
       send.test(data(requestId, buffer));
     }
-    send.test(done(requestId, ""));
+    send.test(done(requestId, total[0] >= maxBytes
+        ? "truncated after " + maxBytes + " bytes: ask for fewer tail lines" : ""));
   }
 
   private static AgentMessage data(String requestId, ByteArrayOutputStream buffer) {

@@ -91,6 +91,24 @@ class ReconcilerTest {
   }
 
   @Test
+  void removesSeveralUndesiredContainersTogetherOnAnExecutor() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      Reconciler r = new Reconciler(runtime, reports::addAll, clock::get, pool);
+      for (String t : List.of("a", "b", "c")) {
+        runtime.put(t, ContainerPhase.RUNNING, 0);
+      }
+      r.resync();
+      r.setDesired(Map.of());
+      assertTrue(runtime.containers().isEmpty());
+      assertEquals(3, reports.stream().filter(s -> s.getState() == TaskState.TASK_STOPPED).count());
+      assertTrue(r.statuses().isEmpty());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void removesNothingBeforeTheFirstDesiredSetArrives() {
     runtime.put("adopted", ContainerPhase.RUNNING, 0);
     reconciler.resync();

@@ -44,7 +44,7 @@ class DockerContainerRuntimeTest {
     DockerTestSupport.requireDockerWithBusybox();
     Path hosts = dataDir.resolve("host-hosts");
     Files.writeString(hosts, Files.readString(Path.of("/etc/hosts")) + HOST_MARKER + "\n");
-    runtime = new DockerContainerRuntime(DockerTestSupport.DOCKER, "test-node", dataDir, hosts);
+    runtime = new DockerContainerRuntime(DockerTestSupport.DOCKER, node(), dataDir, hosts);
     docker = DockerClients.create(DockerTestSupport.DOCKER, Duration.ofSeconds(30));
   }
 
@@ -60,6 +60,11 @@ class DockerContainerRuntimeTest {
     }
     runtime.close();
     docker.close();
+  }
+
+  /** Unique per run: other agents on this daemon must not see (or remove) our containers. */
+  private String node() {
+    return "test-node-" + run;
   }
 
   private String logs(String containerId, int tail) {
@@ -101,6 +106,7 @@ class DockerContainerRuntimeTest {
     assertEquals(task, labels.get("berth.task"));
     assertEquals("true", labels.get("berth.managed"));
     assertEquals("demo", labels.get("berth.job"));
+    assertEquals(node(), labels.get("berth.agent"));
     assertEquals("/berth-" + task, inspect.getName());
     assertEquals("host", inspect.getHostConfig().getNetworkMode());
     assertEquals(250_000_000L, inspect.getHostConfig().getNanoCPUs());
@@ -138,7 +144,8 @@ class DockerContainerRuntimeTest {
         .setImage(DockerTestSupport.BUSYBOX)
         .addAllCommand(List.of("sh", "-c",
             "cat /ro/in.txt; touch /ro/x 2>/dev/null && echo ro-writable || echo ro-refused; "
-                + "echo out > /rw/out.txt; cat /etc/resolv.conf; echo ready; exec sleep 300"))
+                + "echo out > /rw/out.txt; cat /etc/resolv.conf; echo ready; "
+                + "trap 'exit 0' TERM; while true; do sleep 1; done"))
         .setNetwork("bridge")
         .addPorts(io.berth.proto.PortBinding.newBuilder().setLabel("http")
             .setHostPort(hostPort).setContainerPort(8080))
@@ -203,12 +210,28 @@ class DockerContainerRuntimeTest {
   }
 
   @Test
+  void anotherAgentsContainersAreInvisible() {
+    String task = run + "-mine";
+    ContainerInfo c = runtime.create(task, ContainerSpec.newBuilder()
+        .setImage(DockerTestSupport.BUSYBOX).addCommand("true").build());
+    try (DockerContainerRuntime other = new DockerContainerRuntime(DockerTestSupport.DOCKER,
+        "other-" + run, dataDir, Path.of("/etc/hosts"))) {
+      assertTrue(other.list().stream().noneMatch(x -> x.taskId().equals(task)));
+      assertTrue(other.inspect(c.containerId()).isEmpty());
+      TaskStartException e = assertThrows(TaskStartException.class, () -> other.create(task,
+          ContainerSpec.newBuilder().setImage(DockerTestSupport.BUSYBOX).build()));
+      assertTrue(e.getMessage().contains("does not manage"), e.getMessage());
+    }
+    assertTrue(runtime.list().stream().anyMatch(x -> x.taskId().equals(task)));
+  }
+
+  @Test
   void aMissingImageFailsClearlyWithoutACreatedContainer() {
     String task = run + "-noimage";
     ImageNotPresentException e = assertThrows(ImageNotPresentException.class, () ->
         runtime.create(task, ContainerSpec.newBuilder().setImage("lab/x:1").build()));
-    assertEquals("image lab/x:1 is not present on node test-node (no registry is reachable: "
-        + "load or import it)", e.getMessage());
+    assertEquals("image lab/x:1 is not present on node " + node()
+        + " (no registry is reachable: load or import it)", e.getMessage());
     assertTrue(runtime.list().stream().noneMatch(c -> c.taskId().equals(task)));
   }
 

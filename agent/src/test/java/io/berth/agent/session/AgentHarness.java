@@ -17,8 +17,13 @@ final class AgentHarness implements AutoCloseable {
   final CompletableFuture<Integer> exit = new CompletableFuture<>();
 
   AgentHarness(List<String> coordinators, String token, ContainerRuntime runtime, Path dataDir) {
+    this(coordinators, token, runtime, dataDir, "h1");
+  }
+
+  AgentHarness(List<String> coordinators, String token, ContainerRuntime runtime, Path dataDir,
+      String nodeName) {
     AgentConfig config = new AgentConfig(coordinators, token,
-        URI.create("unix:///var/run/docker.sock"), "127.0.0.1", "h1", Map.of("rack", "r1"),
+        URI.create("unix:///var/run/docker.sock"), "127.0.0.1", nodeName, Map.of("rack", "r1"),
         dataDir, Path.of("/etc/hosts"), Duration.ofSeconds(10), Duration.ZERO);
     // Short backoff so reconnects happen within a test's patience.
     this.agent = new Agent(config, runtime, AgentSession.Settings.defaults()

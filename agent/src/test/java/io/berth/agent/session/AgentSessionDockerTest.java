@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole agent against a fake coordinator and the real dockerd: a busybox task runs, and a
- * dropped session does not restart it.
+ * The whole agent against a fake coordinator and the real dockerd: a busybox task runs, a
+ * dropped session does not restart it, and a restarted agent adopts it.
  */
 class AgentSessionDockerTest {
 
@@ -37,7 +37,10 @@ class AgentSessionDockerTest {
   @TempDir
   Path dataDir;
 
-  private final String task = "sess" + UUID.randomUUID().toString().substring(0, 8) + "-web-0";
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final String task = "sess" + run + "-web-0";
+  // Unique per run: agents sharing this daemon (other tests, an e2e run) each see only their own.
+  private final String node = "h1-" + run;
 
   @BeforeEach
   void requireDocker() {
@@ -56,7 +59,7 @@ class AgentSessionDockerTest {
   }
 
   private DockerContainerRuntime runtime() {
-    return new DockerContainerRuntime(DockerTestSupport.DOCKER, "h1", dataDir,
+    return new DockerContainerRuntime(DockerTestSupport.DOCKER, node, dataDir,
         Path.of("/etc/hosts"));
   }
 
@@ -65,28 +68,34 @@ class AgentSessionDockerTest {
         && s.getState() == state);
   }
 
+  private CoordinatorMessage assignment() {
+    return CoordinatorMessage.newBuilder().setAssignments(Assignments.newBuilder()
+        .setVersion(7)
+        .addTasks(TaskAssignment.newBuilder().setTaskId(task).setContainer(
+            ContainerSpec.newBuilder()
+                .setImage(DockerTestSupport.BUSYBOX)
+                .addCommand("sh").addCommand("-c")
+                // Leaves on SIGTERM, so the cleanup's stop does not wait out the grace period.
+                .addCommand("echo hello from $(hostname); trap 'exit 0' TERM; "
+                    + "while true; do sleep 1; done")
+                .setHostname("web-0.demo.default.berth")
+                .setHostAddress("127.0.0.1"))))
+        .build();
+  }
+
   @Test
-  void runsAnAssignedTaskAndKeepsItAcrossAReconnect() throws Exception {
+  void runsAnAssignedTaskKeepsItAcrossAReconnectAndAdoptsItAfterARestart() throws Exception {
     try (FakeCoordinator coordinator = new FakeCoordinator(100, List.of());
         DockerContainerRuntime docker = runtime();
         AgentHarness agent = new AgentHarness(List.of(coordinator.endpoint()),
-            FakeCoordinator.TOKEN, docker, dataDir)) {
+            FakeCoordinator.TOKEN, docker, dataDir, node)) {
       Await.until(WAIT, () -> coordinator.hellos().size() == 1 && coordinator.heartbeats() >= 2,
           "hello and heartbeats");
       assertTrue(coordinator.hellos().get(0).getRuntimeHealthy());
       assertTrue(coordinator.joins.get(0).getFacts().getRuntimeVersion().startsWith("docker "),
           coordinator.joins.get(0).getFacts().getRuntimeVersion());
 
-      coordinator.send(CoordinatorMessage.newBuilder().setAssignments(Assignments.newBuilder()
-          .setVersion(7)
-          .addTasks(TaskAssignment.newBuilder().setTaskId(task).setContainer(
-              ContainerSpec.newBuilder()
-                  .setImage(DockerTestSupport.BUSYBOX)
-                  .addCommand("sh").addCommand("-c")
-                  .addCommand("echo hello from $(hostname); exec sleep 300")
-                  .setHostname("web-0.demo.default.berth")
-                  .setHostAddress("127.0.0.1"))))
-          .build());
+      coordinator.send(assignment());
       Await.until(WAIT, () -> reported(coordinator, TaskState.TASK_RUNNING),
           () -> "RUNNING for " + task + "; got " + coordinator.statuses());
       TaskStatus running = coordinator.statuses().stream()
@@ -115,6 +124,26 @@ class AgentSessionDockerTest {
       StringBuilder text = new StringBuilder();
       coordinator.logChunks("logs-1").forEach(c -> text.append(c.getData().toStringUtf8()));
       assertEquals("hello from web-0.demo.default.berth\n", text.toString());
+
+      // The agent restarts: the new one adopts the container instead of starting another.
+      agent.close();
+      int statusesBefore = coordinator.statuses().size();
+      try (DockerContainerRuntime docker2 = runtime();
+          AgentHarness restarted = new AgentHarness(List.of(coordinator.endpoint()),
+              FakeCoordinator.TOKEN, docker2, dataDir, node)) {
+        Await.until(WAIT, () -> coordinator.hellos().size() == 3, "the restarted agent's hello");
+        Hello adopted = coordinator.hellos().get(2);
+        assertEquals(1, adopted.getTasksCount());
+        assertEquals(running.getContainerId(), adopted.getTasks(0).getContainerId());
+        assertEquals(TaskState.TASK_RUNNING, adopted.getTasks(0).getState());
+        coordinator.send(assignment());
+        Await.until(WAIT, () -> restarted.agent.reconcileLoop()
+            .call(r -> r.hasDesired()).join(), "the assignments applied");
+        restarted.agent.reconcileLoop().call(r -> null).join();
+        assertEquals(1, docker2.list().stream().filter(c -> c.taskId().equals(task)).count());
+        assertEquals(statusesBefore, coordinator.statuses().size(),
+            "no new state: the task just kept running");
+      }
     }
   }
 }

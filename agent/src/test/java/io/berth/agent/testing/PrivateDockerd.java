@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A dockerd of the test's own (own socket, data and exec roots, no bridge, no iptables), started
- * through scripts/dockerd-up.sh, so a test can stop and restart it without disturbing the
- * machine's daemon.
+ * A dockerd of the test's own (own socket, data and exec roots, own network namespace, no bridge,
+ * no iptables), started through scripts/dockerd-up.sh, so a test can stop and restart it without
+ * disturbing the machine's daemon.
  */
 public final class PrivateDockerd implements AutoCloseable {
 
@@ -32,6 +32,9 @@ public final class PrivateDockerd implements AutoCloseable {
         "DOCKER_EXEC_ROOT", dir.resolve("exec").toString(),
         "DOCKER_PIDFILE", dir.resolve("dockerd.pid").toString(),
         "DOCKER_LOG", dir.resolve("dockerd.log").toString(),
+        // Its own network namespace: with the bridge disabled, a daemon in the root namespace
+        // would delete docker0 and break the machine's daemon.
+        "DOCKERD_WRAPPER", "unshare --net --",
         "DOCKERD_EXTRA_ARGS", "--bridge=none --iptables=false --ip-masq=false",
         "DOCKER_HOST", "unix://" + dir.resolve("docker.sock"));
   }
@@ -45,6 +48,8 @@ public final class PrivateDockerd implements AutoCloseable {
       problem = "no /usr/sbin/dockerd";
     } else if (!"root".equals(System.getProperty("user.name"))) {
       problem = "a private dockerd needs root";
+    } else if (!Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+      problem = "no /usr/bin/unshare";
     }
     if (problem != null) {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {

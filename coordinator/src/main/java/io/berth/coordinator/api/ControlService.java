@@ -162,6 +162,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
           .setSummary(summary(js))
           .addAllTasks(js.getTasksList())
           .addAllPlacementFailures(leader.placementFailures(key))
+          .addAllOutcome(io.berth.coordinator.scheduler.JobOutcome.describe(js, clock.millis()))
           .build();
     });
   }
@@ -296,6 +297,48 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
             + "(--peers); --join replaces a listed member, e.g. after its disk was lost").asRuntimeException();
       }
       return ClusterJoinResponse.newBuilder().addAllPeers(peers).build();
+    });
+  }
+
+  @Override
+  public void scaleJob(io.berth.proto.ScaleJobRequest request, StreamObserver<io.berth.proto.ScaleJobResponse> out) {
+    reply(out, () -> {
+      JobKey key = JobKey.of(request.getNamespace(), request.getJob());
+      JobState current = store.snapshot().job(key).orElseThrow(() -> notFound(key));
+      JobScale.check(current, key.name(), request.getGroup(), request.getCount());
+      int[] previous = {JobScale.countOf(current, request.getGroup())};
+      ClusterStore.JobWrite w = store.updateJob(key, old -> {
+        if (old != null) {
+          previous[0] = JobScale.countOf(old, request.getGroup());
+        }
+        return JobScale.apply(old, request.getGroup(), request.getCount(), clock.millis());
+      });
+      if (w.state() == null) {
+        throw notFound(key);
+      }
+      store.awaitVersion(w.version(), ClusterStore.defaultTimeout());
+      return io.berth.proto.ScaleJobResponse.newBuilder()
+          .setVersion(w.state().getJob().getVersion())
+          .setPreviousCount(previous[0])
+          .setChanged(w.written())
+          .build();
+    });
+  }
+
+  @Override
+  public void setNodeEligibility(
+      io.berth.proto.NodeEligibilityRequest request, StreamObserver<io.berth.proto.NodeEligibilityResponse> out) {
+    reply(out, () -> {
+      NodeRecord node = store.snapshot().node(request.getNode()).orElseThrow(() -> Status.NOT_FOUND
+          .withDescription("no node " + request.getNode() + " (see `berth node ls`)").asRuntimeException());
+      NodeRecord next = node.toBuilder().setIneligible(!request.getEligible()).build();
+      if (!next.equals(node)) {
+        store.awaitVersion(store.putNode(next), ClusterStore.defaultTimeout());
+      }
+      return io.berth.proto.NodeEligibilityResponse.newBuilder()
+          .setNode(next)
+          .setTasksToMove(request.getEligible() ? 0 : NodeDrain.tasksToMove(store.snapshot(), request.getNode()))
+          .build();
     });
   }
 

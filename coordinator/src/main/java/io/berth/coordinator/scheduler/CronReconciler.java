@@ -129,7 +129,6 @@ final class CronReconciler {
           for (Run run : active) {
             // Stop the whole run; its retries are dropped with it.
             Reconciliation stopping = SlotReconciler.stopAll(run.tasks);
-            stopping.stop.removeIf(t -> false);
             run.r = stopping;
             run.active = false;
             run.dead = true;

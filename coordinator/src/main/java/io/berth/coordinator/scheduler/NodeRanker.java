@@ -10,7 +10,7 @@ interface NodeRanker {
   int compare(PlacementAsk ask, NodeUsage a, NodeUsage b, ClusterUsage cluster);
 
   static NodeRanker forType(JobType type) {
-    return type == JobType.BATCH ? new BinPack() : new Spread();
+    return type.exitMeansComplete() ? new BinPack() : new Spread();
   }
 
   /**

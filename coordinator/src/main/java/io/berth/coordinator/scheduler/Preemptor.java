@@ -65,7 +65,7 @@ final class Preemptor {
   Eviction evictionOn(PlacementAsk ask, NodeUsage n) {
     List<NodeUsage.Resident> preemptible = new ArrayList<>();
     for (NodeUsage.Resident r : n.residents) {
-      if (r.type() == JobType.BATCH && r.priority() < ask.priority()) {
+      if (r.type().exitMeansComplete() && r.priority() < ask.priority()) {
         preemptible.add(r);
       }
     }

@@ -19,7 +19,8 @@ import java.util.Optional;
  * ids. The pipeline: reconcile the job's tasks into keep/stop/place/forget buckets
  * ({@link SlotReconciler}, {@link GlobalReconciler}), then place each missing slot through
  * feasibility ({@link NodeFeasibility}, {@link PortAllocator}), ranking ({@link NodeRanker}) and
- * failure accounting ({@link PlacementFailures}).
+ * failure accounting ({@link PlacementFailures}). Cron jobs are reconciled run by run
+ * ({@link CronReconciler}), deciding from the evaluation's clock whether a firing is due.
  */
 public final class Scheduler {
   public static final int DEFAULT_DYNAMIC_PORT_MIN = 20000;
@@ -57,21 +58,18 @@ public final class Scheduler {
       return new Plan(key, job.getVersion(), List.of(), List.of(), List.of(),
           List.of("unknown job type '" + spec.getType() + "': expected service, global, batch or cron"));
     }
-    if (type.get() == JobType.CRON) {
-      return new Plan(key, job.getVersion(), List.of(), List.of(), List.of(),
-          List.of("cron jobs are not scheduled yet"));
-    }
-
     Map<String, PlacementAsk> asks = new HashMap<>();
     for (GroupSpec g : spec.getGroupsList()) {
       asks.put(g.getName(), PlacementAsk.of(key, type.get(), spec.getPriority(), g));
     }
     Reconciliation r =
-        type.get() == JobType.GLOBAL
-            ? new GlobalReconciler(
-                    snapshot.nodes(), (g, n) -> NodeFeasibility.targetable(asks.get(g.getName()), n))
-                .reconcile(spec, tasks)
-            : new SlotReconciler(type.get(), snapshot.nodes(), eval.nowMs()).reconcile(spec, tasks);
+        switch (type.get()) {
+          case GLOBAL -> new GlobalReconciler(
+                  snapshot.nodes(), (g, n) -> NodeFeasibility.targetable(asks.get(g.getName()), n))
+              .reconcile(spec, tasks);
+          case CRON -> new CronReconciler(snapshot.nodes(), eval.nowMs()).reconcile(job, tasks);
+          default -> new SlotReconciler(type.get(), snapshot.nodes(), eval.nowMs()).reconcile(spec, tasks);
+        };
 
     ClusterUsage usage = ClusterUsage.of(snapshot, key, r.stoppedIds());
     PlacementFailures failures = new PlacementFailures();
@@ -94,6 +92,7 @@ public final class Scheduler {
     r.stop.addAll(placer.evicted());
     List<String> lines = new ArrayList<>(failures.lines());
     lines.addAll(r.backingOff);
+    lines.addAll(r.gaveUp);
     return toPlan(key, job.getVersion(), r, placed, lines);
   }
 

@@ -71,7 +71,10 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
     for (NodeRecord n : s.nodes().values()) {
       InetAddress addr = parse(n.getFacts().getAddress());
       if (addr != null && n.getStatus() != NodeStatus.NODE_DOWN) {
-        b.address(name(names.node(n.getFacts().getName())), addr);
+        Name nodeName = name(names.node(n.getFacts().getName()));
+        b.address(nodeName, addr);
+        // Reverse agrees with forward: the address's PTR names the node, which resolves back to it.
+        b.reverse(addr, nodeName);
       }
     }
     for (JobState js : s.jobs().values()) {

@@ -92,4 +92,74 @@ class JobSpecParserTest {
     JobSpecException e = assertThrows(JobSpecException.class, () -> parser.parse("f", "name: [unclosed"));
     assertTrue(e.getMessage().contains("not valid YAML"), e.getMessage());
   }
+
+  // ---------------------------------------------------------------- cron, restart, bad input
+
+  private static final java.time.Clock NOW =
+      java.time.Clock.fixed(java.time.Instant.parse("2026-11-22T02:00:00Z"), java.time.ZoneOffset.UTC);
+
+  private static String problems(JobSpecParser p, String yaml) {
+    return String.join("\n", assertThrows(JobSpecException.class, () -> p.parse("c.yaml", yaml)).problems());
+  }
+
+  @Test
+  void readsACronJobAndARestartPolicy() throws JobSpecException {
+    JobSpec spec = new JobSpecParser(NOW).parse("c.yaml", """
+        name: report
+        type: cron
+        schedule: "R/2017-02-14T12:00:00Z/PT3M"
+        time_zone: Europe/Berlin
+        overlap: replace
+        groups:
+          - name: gen
+            image: i
+            restart: {attempts: 3, delay: 2s, mode: fail}
+        """);
+    assertEquals("R/2017-02-14T12:00:00Z/PT3M", spec.getSchedule());
+    assertEquals("Europe/Berlin", spec.getTimeZone());
+    assertEquals("replace", spec.getOverlap());
+    assertEquals(3, spec.getGroups(0).getRestart().getAttempts());
+    assertEquals(2000, spec.getGroups(0).getRestart().getDelayMs());
+    assertEquals("fail", spec.getGroups(0).getRestart().getMode());
+    JobSpec five = new JobSpecParser(NOW).parse("c.yaml",
+        "name: r\ntype: cron\nschedule: '*/5 * * * mon-fri'\ngroups: [{name: g, image: i, restart: {attempts: 2}}]");
+    assertEquals("fail", five.getGroups(0).getRestart().getMode(), "mode defaults to fail");
+  }
+
+  @Test
+  void refusesSchedulesThatCannotParseOrNeverFireWithTheFieldPath() {
+    JobSpecParser p = new JobSpecParser(NOW);
+    String base = "name: r\ntype: cron\ngroups: [{name: g, image: i}]\n";
+    assertTrue(problems(p, base + "schedule: '61 * * * *'").startsWith("schedule: cron minute field '61'"),
+        problems(p, base + "schedule: '61 * * * *'"));
+    assertTrue(problems(p, base + "schedule: 'every day'").startsWith("schedule: 'every day' is neither"));
+    assertTrue(problems(p, base + "schedule: '0 0 30 2 *'").startsWith("schedule: '0 0 30 2 *' never fires"));
+    // Five repetitions, all in 2017: it never fires again.
+    assertTrue(problems(p, base + "schedule: R5/2017-02-14T12:00:00Z/PT3M").startsWith(
+        "schedule: 'R5/2017-02-14T12:00:00Z/PT3M' never fires after now"));
+    assertTrue(problems(p, base).startsWith("schedule: is required for a cron job"));
+    assertTrue(problems(p, base + "schedule: '* * * * *'\ntime_zone: Mars/Olympus").startsWith(
+        "time_zone: unknown time zone"));
+    assertTrue(problems(p, base + "schedule: '* * * * *'\noverlap: sometimes").startsWith("overlap: must be one of"));
+    assertTrue(problems(p, "name: s\nschedule: '* * * * *'\ngroups: [{name: g, image: i}]")
+        .startsWith("schedule: is only for cron jobs"));
+  }
+
+  @Test
+  void refusesBadRestartPoliciesAndNegativeResources() {
+    String all = problems(parser, """
+        name: w
+        groups:
+          - name: g
+            image: i
+            resources: {cpu: -1, memory: -5Mi}
+            restart: {attempts: -2, delay: soon, mode: never, colour: red}
+        """);
+    assertTrue(all.contains("groups[0].resources.cpu: must be like 500m or 2: must not be negative"), all);
+    assertTrue(all.contains("groups[0].resources.memory: must be like 512Mi or 2Gi: must not be negative"), all);
+    assertTrue(all.contains("groups[0].restart.attempts: must be between 0 and 10000 (got -2)"), all);
+    assertTrue(all.contains("groups[0].restart.delay: must be like 500ms, 1s, 2m or 1h"), all);
+    assertTrue(all.contains("groups[0].restart.mode: must be fail or delay (got never)"), all);
+    assertTrue(all.contains("groups[0].restart.colour: unknown field"), all);
+  }
 }

@@ -49,15 +49,6 @@ class LifecycleTest {
   }
 
   @Test
-  void cronIsNotScheduledYet() {
-    SchedulerHarness h = new SchedulerHarness().nodes("n", 1);
-    JobKey c = h.register(job("c", "cron").group("g", 1));
-    Plan p = h.plan(c);
-    assertTrue(p.isEmpty());
-    assertEquals(List.of("cron jobs are not scheduled yet"), p.failures());
-  }
-
-  @Test
   void unknownTypeIsReported() {
     SchedulerHarness h = new SchedulerHarness().nodes("n", 1);
     JobKey c = h.register(job("c", "daemon").group("g", 1));

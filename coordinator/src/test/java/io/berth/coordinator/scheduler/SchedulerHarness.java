@@ -18,6 +18,7 @@ import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
 import io.berth.proto.PortSpec;
 import io.berth.proto.Resources;
+import io.berth.proto.RestartPolicy;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.util.ArrayList;
@@ -102,6 +103,13 @@ final class SchedulerHarness {
     return this;
   }
 
+  /** `berth node eligible`: the node takes work again. */
+  SchedulerHarness eligible(String name) {
+    nodes.put(name, nodes.get(name).toBuilder().setIneligible(false).build());
+    version++;
+    return this;
+  }
+
   SchedulerHarness removeNode(String name) {
     nodes.remove(name);
     version++;
@@ -120,6 +128,17 @@ final class SchedulerHarness {
 
     JobBuilder(String name, String type) {
       spec = JobSpec.newBuilder().setName(name).setNamespace("default").setType(type);
+    }
+
+    /** A cron job's schedule, time zone ("" = UTC) and overlap policy ("" = forbid). */
+    JobBuilder schedule(String schedule, String timeZone, String overlap) {
+      spec.setSchedule(schedule).setTimeZone(timeZone).setOverlap(overlap);
+      return this;
+    }
+
+    JobBuilder restart(int attempts, long delayMs, String mode) {
+      current.setRestart(RestartPolicy.newBuilder().setAttempts(attempts).setDelayMs(delayMs).setMode(mode));
+      return this;
     }
 
     JobBuilder priority(int p) {
@@ -273,6 +292,20 @@ final class SchedulerHarness {
         ? t.toBuilder().setState(TaskState.TASK_FAILED).setExitCode(1).setUpdatedAtMs(nowMs).build() : t);
   }
 
+  /** The task's process exits now (the harness clock) with this code: 0 is EXITED, else FAILED. */
+  SchedulerHarness exitsNow(String id, int code) {
+    return updateTasks(t -> t.getId().equals(id)
+        ? t.toBuilder().setState(code == 0 ? TaskState.TASK_EXITED : TaskState.TASK_FAILED).setExitCode(code)
+            .setUpdatedAtMs(nowMs).build()
+        : t);
+  }
+
+  /** Sets the harness clock; the next plan() runs at this time plus one second. */
+  SchedulerHarness clockAt(long ms) {
+    nowMs = ms;
+    return this;
+  }
+
   SchedulerHarness addTask(JobKey key, TaskRecord t) {
     JobState js = jobs.get(key);
     jobs.put(key, js.toBuilder().addTasks(t).build());
@@ -352,10 +385,14 @@ final class SchedulerHarness {
             "port " + port + " used twice on " + t.getNode() + " (" + t.getId() + ")");
       }
     }
+    // One live task per slot (per cron run), except the old copy on a drained node while its
+    // replacement starts.
     Set<String> slots = new HashSet<>();
     for (TaskRecord t : after) {
-      if (t.getJob().equals(p.job().name()) && t.getNamespace().equals(p.job().namespace())) {
-        assertTrue(slots.add(t.getGroup() + "/" + t.getIndex()), "two live tasks in slot " + t.getGroup() + "/" + t.getIndex());
+      boolean migrating = nodes.containsKey(t.getNode()) && nodes.get(t.getNode()).getIneligible();
+      if (!migrating && t.getJob().equals(p.job().name()) && t.getNamespace().equals(p.job().namespace())) {
+        String slot = t.getGroup() + "/" + t.getIndex() + (t.getRunAtMs() > 0 ? "@" + t.getRunAtMs() : "");
+        assertTrue(slots.add(slot), "two live tasks in slot " + slot);
       }
     }
     Set<String> forgets = new HashSet<>(p.forget());

@@ -1,0 +1,107 @@
+package io.berth.coordinator.zone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.berth.coordinator.state.ClusterSnapshot;
+import io.berth.coordinator.state.JobKey;
+import io.berth.dns.Responder;
+import io.berth.proto.DesiredState;
+import io.berth.proto.GroupSpec;
+import io.berth.proto.JobRecord;
+import io.berth.proto.JobSpec;
+import io.berth.proto.JobState;
+import io.berth.proto.NodeFacts;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.NodeStatus;
+import io.berth.proto.TaskRecord;
+import io.berth.proto.TaskState;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/** The cluster state as DNS sees it: only running tasks, at their node's address; reverse agrees. */
+class ClusterZoneTest {
+  private final Responder responder = new Responder();
+  private final ClusterZone zone = new ClusterZone(new TaskNames("berth."),
+      List.of(new ClusterZone.Nameserver("c1", addr("10.0.0.1"))), 5);
+
+  @Test
+  void runningTasksResolveToTheirNodeAndReverseAgrees() throws Exception {
+    zone.accept(snapshot());
+    assertEquals(Set.of("10.0.0.11"), addresses("0.web.demo.default.berth."));
+    assertEquals(Set.of("10.0.0.12"), addresses("1.web.demo.default.berth."));
+    assertEquals(Set.of("10.0.0.11", "10.0.0.12"), addresses("web.demo.default.berth."));
+    assertEquals(Set.of("10.0.0.12"), addresses("h2.node.berth."));
+    // A placed task that is not running yet has no name (NXDOMAIN), and neither has a stopped one.
+    assertEquals(Rcode.NXDOMAIN, ask("2.web.demo.default.berth.", Type.A).getRcode());
+    assertEquals(Rcode.NXDOMAIN, ask("3.web.demo.default.berth.", Type.A).getRcode());
+
+    Message srv = ask("_http._tcp.web.demo.default.berth.", Type.SRV);
+    Set<Integer> ports = srv.getSection(Section.ANSWER).stream().map(r -> ((SRVRecord) r).getPort()).collect(Collectors.toSet());
+    assertEquals(Set.of(20000, 20001), ports);
+
+    Message ptr = ask(ReverseMap.fromAddress(addr("10.0.0.12")).toString(), Type.PTR);
+    assertEquals(Rcode.NOERROR, ptr.getRcode(), ptr.toString());
+    Name target = ((PTRRecord) ptr.getSection(Section.ANSWER).get(0)).getTarget();
+    assertTrue(addresses(target.toString()).contains("10.0.0.12"), "forward of the PTR target gives the address back");
+    assertEquals(7, zone.current().serial(), "the SOA serial follows the state version");
+  }
+
+  private Set<String> addresses(String name) throws Exception {
+    Message m = ask(name, Type.A);
+    assertEquals(Rcode.NOERROR, m.getRcode(), m.toString());
+    return m.getSection(Section.ANSWER).stream().filter(r -> r.getType() == Type.A)
+        .map(r -> ((ARecord) r).getAddress().getHostAddress()).collect(Collectors.toSet());
+  }
+
+  private Message ask(String name, int type) throws Exception {
+    return responder.answer(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)), zone.current());
+  }
+
+  private static ClusterSnapshot snapshot() {
+    JobSpec spec = JobSpec.newBuilder().setName("demo").setNamespace("default").setType("service")
+        .addGroups(GroupSpec.newBuilder().setName("web").setCount(4).setImage("i")).build();
+    JobState js = JobState.newBuilder()
+        .setJob(JobRecord.newBuilder().setSpec(spec).setVersion(1))
+        .addTasks(task(0, "h1", TaskState.TASK_RUNNING, DesiredState.DESIRED_RUN, 20000))
+        .addTasks(task(1, "h2", TaskState.TASK_RUNNING, DesiredState.DESIRED_RUN, 20001))
+        .addTasks(task(2, "h2", TaskState.TASK_PENDING, DesiredState.DESIRED_RUN, 20002))
+        .addTasks(task(3, "h1", TaskState.TASK_RUNNING, DesiredState.DESIRED_STOP, 20003))
+        .build();
+    return new ClusterSnapshot(7, Map.of("h1", node("h1", "10.0.0.11"), "h2", node("h2", "10.0.0.12")),
+        Map.of(new JobKey("default", "demo"), js));
+  }
+
+  private static TaskRecord task(int index, String node, TaskState state, DesiredState desired, int port) {
+    return TaskRecord.newBuilder().setId("demo-web-" + index).setNamespace("default").setJob("demo").setGroup("web")
+        .setIndex(index).setNode(node).setState(state).setDesired(desired).putPorts("http", port).build();
+  }
+
+  private static NodeRecord node(String name, String address) {
+    return NodeRecord.newBuilder().setFacts(NodeFacts.newBuilder().setName(name).setAddress(address))
+        .setStatus(NodeStatus.NODE_READY).build();
+  }
+
+  private static InetAddress addr(String a) {
+    try {
+      return InetAddress.getByName(a);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+}
