@@ -75,7 +75,8 @@ public final class Coordinator implements AutoCloseable {
         options.dnsTtlSeconds());
     store.addListener(zone);
     zone.accept(store.snapshot());
-    dns = DnsServer.start(new InetSocketAddress(options.bind(), options.dnsPort()), zone);
+    dns = DnsServer.start(new InetSocketAddress(options.bind(), options.dnsPort()), zone,
+        DnsForwardingConfig.options(options));
 
     SessionRegistry sessions = new SessionRegistry(new AssignmentBuilder(names));
     store.addListener(sessions);

@@ -17,7 +17,9 @@ public record CoordinatorOptions(
     Duration nodeTtl,
     long dnsTtlSeconds,
     java.util.List<String> peers,
-    Duration leaderLease) {
+    Duration leaderLease,
+    java.util.List<String> dnsUpstreams,
+    java.util.List<String> dnsClientNetworks) {
 
   /** The Raft address other members reach this one at. */
   public String raftAddress() {

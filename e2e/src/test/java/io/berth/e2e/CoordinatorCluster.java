@@ -66,7 +66,7 @@ final class CoordinatorCluster implements AutoCloseable {
     processes[i] = BerthProcess.start(logs.resolve("coordinator-" + i + "-" + (restarts++) + ".log"),
         "coordinator", "start", "--bootstrap", "--peers", peers(), "--data-dir", dir.resolve("c" + i).toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpc[i], "--dns-port", "" + dns[i], "--raft-port", "" + raft[i],
-        "--no-client-config");
+        "--no-client-config", "--node-ttl-ms", "10000", "--dns-upstream", "none");
   }
 
   void awaitUp(int i) {

@@ -53,6 +53,12 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
       description = "With --bootstrap: every member's Raft address (3 or 5 for fault tolerance), this one included; start each member with the same list.")
   java.util.List<String> peers = new java.util.ArrayList<>();
   @Option(names = "--token", description = "With --join: the cluster's join token.") String token;
+  @Option(names = "--dns-upstream", split = ",", paramLabel = "HOST[:PORT]",
+      description = "Resolvers for names outside the zone (default: /etc/resolv.conf; 'none': do not forward).")
+  java.util.List<String> dnsUpstreams = new java.util.ArrayList<>();
+  @Option(names = "--dns-clients", split = ",", paramLabel = "CIDR",
+      description = "Client networks the DNS forwards for (default: loopback, Docker bridges, the coordinator's /24).")
+  java.util.List<String> dnsClients = new java.util.ArrayList<>();
   @Option(names = "--leader-lease-ms", defaultValue = "2000",
       description = "How long the leader's lease lasts; another member takes over after it stood still this long.")
   long leaderLeaseMs;
@@ -75,7 +81,7 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     }
     CoordinatorOptions options = new CoordinatorOptions(dataDir.toAbsolutePath(), true, bind, adv, grpcPort, dnsPort,
         raftPort, zone, Duration.ofMillis(heartbeatMs), Duration.ofMillis(nodeTtlMs), dnsTtl, members,
-        Duration.ofMillis(leaderLeaseMs));
+        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients);
     Coordinator c;
     try {
       c = Coordinator.start(options);

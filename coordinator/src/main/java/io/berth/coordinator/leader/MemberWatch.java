@@ -15,10 +15,20 @@ import java.util.function.Consumer;
 public final class MemberWatch implements Consumer<ClusterSnapshot> {
   private final Map<String, Long> lastSeq = new ConcurrentHashMap<>();
   private final Map<String, Long> lastMovedNanos = new ConcurrentHashMap<>();
+  private final Map<String, io.berth.proto.NodeRecord> lastNode = new ConcurrentHashMap<>();
+  private final Map<String, Long> nodeChangedNanos = new ConcurrentHashMap<>();
 
   @Override
   public void accept(ClusterSnapshot snapshot) {
     long now = System.nanoTime();
+    // A node record written just now (a join, a Hello) vouches for the node until some
+    // coordinator's member record lists its session.
+    for (io.berth.proto.NodeRecord n : snapshot.nodes().values()) {
+      String name = n.getFacts().getName();
+      if (!n.equals(lastNode.put(name, n))) {
+        nodeChangedNanos.put(name, now);
+      }
+    }
     for (MemberRecord m : snapshot.members().values()) {
       Long prev = lastSeq.put(m.getId(), m.getRefreshedSeq());
       if (prev == null || prev != m.getRefreshedSeq()) {
@@ -29,6 +39,11 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
 
   public Optional<Long> lastMovedNanos(String member) {
     return Optional.ofNullable(lastMovedNanos.get(member));
+  }
+
+  /** When this member last saw the node's record change. */
+  public Optional<Long> nodeChangedNanos(String node) {
+    return Optional.ofNullable(nodeChangedNanos.get(node));
   }
 
   public boolean fresh(String member, long withinNanos) {

@@ -58,7 +58,8 @@ public final class NodeLiveness {
   }
 
   private long lastVouched(ClusterSnapshot s, String node) {
-    long best = sessions.lastSeenNanos(node).orElse(Long.MIN_VALUE);
+    long best = Math.max(sessions.lastSeenNanos(node).orElse(Long.MIN_VALUE),
+        members.nodeChangedNanos(node).orElse(Long.MIN_VALUE));
     for (MemberRecord m : s.members().values()) {
       if (m.getConnectedNodesList().contains(node)) {
         best = Math.max(best, members.lastMovedNanos(m.getId()).orElse(Long.MIN_VALUE));

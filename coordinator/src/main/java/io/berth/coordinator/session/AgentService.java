@@ -85,82 +85,99 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
 
   @Override
   public StreamObserver<AgentMessage> session(StreamObserver<CoordinatorMessage> out) {
-    return new StreamObserver<>() {
-      private AgentSession session;
+    SessionObserver observer = new SessionObserver(out);
+    if (out instanceof ServerCallStreamObserver<CoordinatorMessage> sc) {
+      // Only settable during this call: a vanished agent (cancelled call) closes its session too.
+      sc.setOnCancelHandler(observer::onCompleted);
+    }
+    return observer;
+  }
 
-      @Override
-      public void onNext(AgentMessage m) {
-        try {
-          handle(m);
-        } catch (RuntimeException e) {
-          LOG.warn("session of {}: {}", session == null ? "?" : session.node(), e.toString());
-        }
+  /** The coordinator's side of one agent's session stream. */
+  private final class SessionObserver implements StreamObserver<AgentMessage> {
+    private final StreamObserver<CoordinatorMessage> out;
+
+    SessionObserver(StreamObserver<CoordinatorMessage> out) {
+      this.out = out;
+    }
+
+    private AgentSession session;
+
+    @Override
+    public void onNext(AgentMessage m) {
+      try {
+        handle(m);
+      } catch (RuntimeException e) {
+        LOG.warn("session of {}: {}", session == null ? "?" : session.node(), e.toString());
       }
+    }
 
-      private void handle(AgentMessage m) {
-        if (session == null) {
-          if (!m.hasHello()) {
-            out.onError(Status.FAILED_PRECONDITION.withDescription("a session starts with Hello").asRuntimeException());
-            return;
-          }
-          Hello h = m.getHello();
-          Status refused = check(h.getToken(), h.getFacts());
-          if (refused != null) {
-            out.onError(refused.asRuntimeException());
-            return;
-          }
-          session = new AgentSession(h.getFacts().getName(), out);
-          nodes.online(h.getFacts(), h.getRuntimeHealthy(), h.getRuntimeError());
-          statuses.report(session.node(), h.getTasksList());
-          sessions.attach(session);
-          LOG.info("session opened by node {} ({} tasks reported)", session.node(), h.getTasksCount());
-          if (out instanceof ServerCallStreamObserver<CoordinatorMessage> sc) {
-            sc.setOnCancelHandler(this::onCompleted);
-          }
-          lastHealthy = h.getRuntimeHealthy();
-          lastError = h.getRuntimeError();
-          factsOf = h.getFacts();
+    private void handle(AgentMessage m) {
+      if (session == null) {
+        if (!m.hasHello()) {
+          out.onError(Status.FAILED_PRECONDITION.withDescription("a session starts with Hello").asRuntimeException());
           return;
         }
-        sessions.touch(session.node());
-        switch (m.getBodyCase()) {
-          case HEARTBEAT -> {
-            var hb = m.getHeartbeat();
-            if (hb.getRuntimeHealthy() != lastHealthy || !hb.getRuntimeError().equals(lastError)) {
-              lastHealthy = hb.getRuntimeHealthy();
-              lastError = hb.getRuntimeError();
-              nodes.online(factsOf, lastHealthy, lastError);
-            }
+        Hello h = m.getHello();
+        Status refused = check(h.getToken(), h.getFacts());
+        if (refused != null) {
+          out.onError(refused.asRuntimeException());
+          return;
+        }
+        session = new AgentSession(h.getFacts().getName(), out);
+        nodes.online(h.getFacts(), h.getRuntimeHealthy(), h.getRuntimeError());
+        statuses.report(session.node(), h.getTasksList());
+        sessions.attach(session);
+        LOG.info("session opened by node {} ({} tasks reported)", session.node(), h.getTasksCount());
+        lastHealthy = h.getRuntimeHealthy();
+        lastError = h.getRuntimeError();
+        factsOf = h.getFacts();
+        return;
+      }
+      sessions.touch(session.node());
+      switch (m.getBodyCase()) {
+        case HEARTBEAT -> {
+          var hb = m.getHeartbeat();
+          if (hb.getRuntimeHealthy() != lastHealthy || !hb.getRuntimeError().equals(lastError)) {
+            lastHealthy = hb.getRuntimeHealthy();
+            lastError = hb.getRuntimeError();
+            nodes.online(factsOf, lastHealthy, lastError);
           }
-          case STATUS -> statuses.report(session.node(), m.getStatus().getTasksList());
-          case LOGS -> session.onLogChunk(m.getLogs());
-          default -> { }
         }
+        case STATUS -> statuses.report(session.node(), m.getStatus().getTasksList());
+        case LOGS -> session.onLogChunk(m.getLogs());
+        default -> { }
       }
+    }
 
-      private boolean lastHealthy;
-      private String lastError = "";
-      private NodeFacts factsOf;
+    private boolean lastHealthy;
+    private String lastError = "";
+    private NodeFacts factsOf;
 
-      @Override
-      public void onError(Throwable t) {
-        onCompleted();
+    @Override
+    public void onError(Throwable t) {
+      onCompleted();
+    }
+
+    private boolean closed;
+
+    @Override
+    public synchronized void onCompleted() {
+      if (closed) {
+        return;
       }
-
-      @Override
-      public void onCompleted() {
-        if (session != null) {
-          session.markClosed();
-          session.failPendingLogs("session closed");
-          sessions.detach(session);
-          LOG.info("session of node {} closed", session.node());
-        }
-        try {
-          out.onCompleted();
-        } catch (RuntimeException ignored) {
-          // the call was already cancelled
-        }
+      closed = true;
+      if (session != null) {
+        session.markClosed();
+        session.failPendingLogs("session closed");
+        sessions.detach(session);
+        LOG.info("session of node {} closed", session.node());
       }
-    };
+      try {
+        out.onCompleted();
+      } catch (RuntimeException ignored) {
+        // the call was already cancelled
+      }
+    }
   }
 }
