@@ -1,4 +1,5 @@
 import io.berth.dns.DnsServer;
+import io.berth.dns.DnsServerOptions;
 import io.berth.dns.ZoneSnapshot;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
@@ -32,8 +33,13 @@ public class BenchServer {
     }
     b.nameserver(Name.fromString("ns1.berth."), java.net.InetAddress.getLoopbackAddress());
     ZoneSnapshot snapshot = b.build();
-    try (DnsServer server =
-        DnsServer.start(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])), () -> snapshot)) {
+    DnsServerOptions options = DnsServerOptions.defaults();
+    String sockets = System.getenv("BERTH_UDP_SOCKETS"); // to compare socket counts
+    if (sockets != null) {
+      options = options.withUdpSockets(Integer.parseInt(sockets));
+    }
+    InetSocketAddress bind = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0]));
+    try (DnsServer server = DnsServer.start(bind, () -> snapshot, options)) {
       System.out.println("berth-dns ready on " + server.port());
       new CountDownLatch(1).await();
     }

@@ -114,7 +114,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
         .setStatus(JobStatus.JOB_RUNNING)
         .setSubmittedAtMs(clock.millis())
         .build();
-    return old == null ? JobState.newBuilder().setJob(job).build() : old.toBuilder().setJob(job).build();
+    return JobVersions.next(old, job);
   }
 
   @Override
@@ -264,6 +264,13 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
           .setRaftTerm(m.term())
           .setAnsweredBy(m.self())
           .setLeaderEpoch(s.leaderLease().map(l -> l.getEpoch()).orElse(0L));
+      java.util.Set<String> connected = new java.util.HashSet<>(sessions.connectedNodes());
+      for (MemberRecord rec : s.members().values()) {
+        if (members.fresh(rec.getId(), 3_000_000_000L)) {
+          connected.addAll(rec.getConnectedNodesList());
+        }
+      }
+      r.setConnectedNodes(connected.size());
       for (String id : m.members()) {
         MemberRecord rec = s.members().get(id);
         r.addMembers(Member.newBuilder()
@@ -339,6 +346,30 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
           .setNode(next)
           .setTasksToMove(request.getEligible() ? 0 : NodeDrain.tasksToMove(store.snapshot(), request.getNode()))
           .build();
+    });
+  }
+
+  @Override
+  public void jobHistory(io.berth.proto.JobHistoryRequest request, StreamObserver<io.berth.proto.JobHistoryResponse> out) {
+    reply(out, () -> {
+      JobKey key = JobKey.of(request.getNamespace(), request.getJob());
+      JobState js = store.snapshot().job(key).orElseThrow(() -> notFound(key));
+      return io.berth.proto.JobHistoryResponse.newBuilder().addAllVersions(JobVersions.all(js)).build();
+    });
+  }
+
+  @Override
+  public void revertJob(io.berth.proto.RevertJobRequest request, StreamObserver<io.berth.proto.RevertJobResponse> out) {
+    reply(out, () -> {
+      JobKey key = JobKey.of(request.getNamespace(), request.getJob());
+      JobVersions.revert(store.snapshot().job(key).orElseThrow(() -> notFound(key)), request.getVersion(), 0);
+      ClusterStore.JobWrite w = store.updateJob(key, old -> JobVersions.revert(old, request.getVersion(), clock.millis()));
+      if (w.state() == null) {
+        throw notFound(key);
+      }
+      store.awaitVersion(w.version(), ClusterStore.defaultTimeout());
+      return io.berth.proto.RevertJobResponse.newBuilder()
+          .setVersion(w.state().getJob().getVersion()).setRevertedTo(request.getVersion()).build();
     });
   }
 

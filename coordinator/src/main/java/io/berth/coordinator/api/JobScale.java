@@ -53,10 +53,10 @@ final class JobScale {
     if (!changed || old.getJob().getStatus() != JobStatus.JOB_RUNNING) {
       return old;
     }
-    return old.toBuilder().setJob(old.getJob().toBuilder()
+    return JobVersions.next(old, old.getJob().toBuilder()
         .setSpec(spec)
         .setVersion(old.getJob().getVersion() + 1)
-        .setSubmittedAtMs(nowMs)).build();
+        .setSubmittedAtMs(nowMs).build());
   }
 
   static int countOf(JobState js, String group) {

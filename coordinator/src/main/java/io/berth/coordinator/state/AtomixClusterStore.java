@@ -43,6 +43,8 @@ public final class AtomixClusterStore implements ClusterStore {
   private static final Logger LOG = LoggerFactory.getLogger(AtomixClusterStore.class);
   private static final String GROUP = "raft";
   private static final int MAX_CAS_ATTEMPTS = 64;
+  private static final int MAX_ENTRY_BYTES = 16 * 1024 * 1024;
+  private static final long SEGMENT_BYTES = 64L * 1024 * 1024;
 
   private final Atomix atomix;
   private final AtomicMap<String, byte[]> map;
@@ -93,6 +95,9 @@ public final class AtomixClusterStore implements ClusterStore {
                     .withMembers(ids)
                     .withNumPartitions(1)
                     .withPartitionSize(ids.size())
+                    // A job and all its tasks are one value: room for jobs of tens of thousands of tasks.
+                    .withMaxEntrySize(MAX_ENTRY_BYTES)
+                    .withSegmentSize(SEGMENT_BYTES)
                     .withStorageLevel(StorageLevel.DISK)
                     .withFlushOnCommit()
                     .withDataDirectory(config.dataDir().resolve(GROUP).toFile())

@@ -1,0 +1,101 @@
+package io.berth.bench;
+
+import io.berth.agent.runtime.ContainerEvent;
+import io.berth.agent.runtime.ContainerInfo;
+import io.berth.agent.runtime.ContainerPhase;
+import io.berth.agent.runtime.ContainerRuntime;
+import io.berth.proto.ContainerSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A container runtime that pretends: a started container becomes running after a delay and
+ * stays so. The agent code above it is the real one, so a fleet of these measures the control
+ * plane, not Docker (like Kubernetes' kubemark).
+ */
+final class HollowRuntime implements ContainerRuntime {
+  private final Map<String, ContainerInfo> containers = new ConcurrentHashMap<>();
+  private final List<Consumer<ContainerEvent>> watchers = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService timer;
+  private final long startDelayMs;
+
+  HollowRuntime(ScheduledExecutorService sharedTimer, long startDelayMs) {
+    this.timer = sharedTimer;
+    this.startDelayMs = startDelayMs;
+  }
+
+  @Override
+  public List<ContainerInfo> list() {
+    return new ArrayList<>(containers.values());
+  }
+
+  @Override
+  public Optional<ContainerInfo> inspect(String containerId) {
+    return Optional.ofNullable(containers.get(containerId));
+  }
+
+  @Override
+  public ContainerInfo create(String taskId, ContainerSpec spec) {
+    for (ContainerInfo c : containers.values()) {
+      if (c.taskId().equals(taskId)) {
+        return c;
+      }
+    }
+    ContainerInfo c = ContainerInfo.of(UUID.randomUUID().toString().replace("-", ""), taskId, ContainerPhase.CREATED);
+    containers.put(c.containerId(), c);
+    return c;
+  }
+
+  @Override
+  public void start(String containerId) {
+    timer.schedule(() -> {
+      ContainerInfo c = containers.computeIfPresent(containerId,
+          (id, old) -> ContainerInfo.of(id, old.taskId(), ContainerPhase.RUNNING));
+      if (c != null) {
+        emit(new ContainerEvent(containerId, c.taskId(), "start", System.nanoTime()));
+      }
+    }, startDelayMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void stopAndRemove(String containerId, String taskId) {
+    if (containers.remove(containerId) != null) {
+      emit(new ContainerEvent(containerId, taskId, "destroy", System.nanoTime()));
+    }
+  }
+
+  @Override
+  public void readLogs(String containerId, int tailLines, Consumer<byte[]> sink) {
+    sink.accept(("hollow container " + containerId + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public AutoCloseable watchEvents(long sinceEpochMillis, Consumer<ContainerEvent> onEvent, Consumer<Throwable> onClosed) {
+    watchers.add(onEvent);
+    return () -> watchers.remove(onEvent);
+  }
+
+  private void emit(ContainerEvent e) {
+    for (Consumer<ContainerEvent> w : watchers) {
+      w.accept(e);
+    }
+  }
+
+  @Override
+  public String version() {
+    return "hollow";
+  }
+
+  @Override
+  public void close() {
+    watchers.clear();
+  }
+}

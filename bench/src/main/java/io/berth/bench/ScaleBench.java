@@ -1,0 +1,289 @@
+package io.berth.bench;
+
+import io.berth.coordinator.scheduler.Evaluation;
+import io.berth.coordinator.scheduler.IdGenerator;
+import io.berth.coordinator.scheduler.Plan;
+import io.berth.coordinator.scheduler.Scheduler;
+import io.berth.coordinator.state.ClusterSnapshot;
+import io.berth.coordinator.state.JobKey;
+import io.berth.proto.ClusterStatusRequest;
+import io.berth.proto.ControlServiceGrpc;
+import io.berth.proto.GroupSpec;
+import io.berth.proto.JobRecord;
+import io.berth.proto.JobSpec;
+import io.berth.proto.JobState;
+import io.berth.proto.JobStatus;
+import io.berth.proto.ListNodesRequest;
+import io.berth.proto.ListTasksRequest;
+import io.berth.proto.Member;
+import io.berth.proto.NodeFacts;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.NodeStatus;
+import io.berth.proto.Resources;
+import io.berth.proto.RunJobRequest;
+import io.berth.proto.TaskState;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Real coordinator processes (bin/berth, Raft on disk, loopback) and a fleet of hollow agents:
+ * nodes joining, one job's placements committed and reported running, and a leader kill with
+ * every agent connected. Prints one table row per figure, each beside a baseline measured in the
+ * same run where one exists.
+ *
+ * <p>Usage: {@code ScaleBench [nodes] [tasks] [coordinators]} (defaults 200 2000 3).
+ */
+public final class ScaleBench {
+  private final int nodes;
+  private final int tasks;
+  private final int members;
+  private final Path work;
+  private final List<Process> coordinators = new ArrayList<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
+  private final List<String> endpoints = new ArrayList<>();
+  final List<String> rows = new ArrayList<>();
+
+  ScaleBench(int nodes, int tasks, int members) throws IOException {
+    this.nodes = nodes;
+    this.tasks = tasks;
+    this.members = members;
+    this.work = Files.createTempDirectory("berth-bench-");
+  }
+
+  public static void main(String[] args) throws Exception {
+    int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    int tasks = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+    int members = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    ScaleBench bench = new ScaleBench(nodes, tasks, members);
+    try {
+      bench.run();
+    } finally {
+      bench.close();
+    }
+    System.exit(0);
+  }
+
+  void run() throws Exception {
+    startCoordinators();
+    String token = Files.readString(work.resolve("c0/join-token")).trim();
+    try (HollowFleet fleet = new HollowFleet(endpoints, token, nodes, "hollow-", work.resolve("agents"), 50)) {
+      long t0 = System.nanoTime();
+      fleet.start();
+      await("all nodes ready", Duration.ofMinutes(5), () -> readyNodes() == nodes);
+      double joinS = seconds(t0);
+      row("nodes joined and ready", nodes + " nodes in " + fmt(joinS) + " s", fmt(nodes / joinS) + " nodes/s");
+
+      double schedulerAlone = schedulerAlonePerSecond();
+      long t1 = System.nanoTime();
+      api(0).runJob(RunJobRequest.newBuilder().setSourceName("bench.yaml").setSpecYaml("""
+          name: bench
+          groups:
+            - name: t
+              count: %d
+              image: hollow
+              resources: {cpu: 1m, memory: 1Mi}
+          """.formatted(tasks)).build());
+      await("all tasks placed", Duration.ofMinutes(10), () -> taskCount(false) == tasks);
+      double placeS = seconds(t1);
+      await("all tasks running", Duration.ofMinutes(10), () -> taskCount(true) == tasks);
+      double runS = seconds(t1);
+      row("placements committed (one job, " + tasks + " tasks, " + nodes + " nodes, " + members + " coordinators)",
+          fmt(tasks / placeS) + " placements/s",
+          "scheduler alone, same run: " + fmt(schedulerAlone) + "/s (ratio " + fmt((tasks / placeS) / schedulerAlone) + ")");
+      row("tasks reported running", fmt(tasks / runS) + " tasks/s, all running after " + fmt(runS) + " s", "");
+      row("coordinator RSS after", rssSummary(), "");
+
+      if (members >= 3) {
+        int leader = leader();
+        long t2 = System.nanoTime();
+        coordinators.get(leader).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        int survivor = (leader + 1) % members;
+        Duration settle = Duration.ofMinutes(3);
+        await("a new leader", settle, () -> {
+          try {
+            int l = leader(survivor);
+            return l >= 0 && l != leader;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+        double leaderS = seconds(t2);
+        await("every agent reconnected", settle, () -> connectedNodes(survivor) == nodes);
+        double reconnectS = seconds(t2);
+        int down = downNodes(survivor);
+        row("leader kill -9 with " + nodes + " agents connected", "new leader after " + fmt(leaderS)
+            + " s, every agent reconnected after " + fmt(reconnectS) + " s", down + " nodes marked down (must be 0)");
+      }
+    }
+    System.out.println();
+    System.out.println("| scenario | figure | baseline / note |");
+    System.out.println("| --- | --- | --- |");
+    rows.forEach(System.out::println);
+  }
+
+  /** The pure scheduler on a snapshot of the same shape: what the control plane adds is the rest. */
+  double schedulerAlonePerSecond() {
+    Map<String, NodeRecord> ns = new HashMap<>();
+    for (int i = 0; i < nodes; i++) {
+      ns.put("n" + i, NodeRecord.newBuilder().setStatus(NodeStatus.NODE_READY)
+          .setFacts(NodeFacts.newBuilder().setName("n" + i).setAddress("127.1.0.1").setCpuMillis(2000)
+              .setMemoryBytes(24L << 30)).build());
+    }
+    JobKey key = new JobKey("default", "bench");
+    JobSpec spec = JobSpec.newBuilder().setName("bench").setNamespace("default").setType("service")
+        .addGroups(GroupSpec.newBuilder().setName("t").setCount(tasks).setImage("hollow")
+            .setResources(Resources.newBuilder().setCpuMillis(1).setMemoryBytes(1 << 20))).build();
+    ClusterSnapshot s = new ClusterSnapshot(1, ns, Map.of(key, JobState.newBuilder()
+        .setJob(JobRecord.newBuilder().setSpec(spec).setVersion(1).setStatus(JobStatus.JOB_RUNNING)).build()));
+    Scheduler scheduler = new Scheduler(IdGenerator.random());
+    scheduler.schedule(new Evaluation("warm", key, Evaluation.Trigger.JOB_REGISTERED, 0), s); // warm up
+    long t = System.nanoTime();
+    Plan p = scheduler.schedule(new Evaluation("e", key, Evaluation.Trigger.JOB_REGISTERED, 0), s);
+    return p.place().size() / seconds(t);
+  }
+
+  private void startCoordinators() throws Exception {
+    List<String> peers = new ArrayList<>();
+    int[][] ports = new int[members][3];
+    for (int i = 0; i < members; i++) {
+      for (int j = 0; j < 3; j++) {
+        ports[i][j] = freePort();
+      }
+      peers.add("127.0.0.1:" + ports[i][2]);
+    }
+    Path home = Path.of(System.getenv().getOrDefault("BERTH_HOME", ".")).toAbsolutePath();
+    for (int i = 0; i < members; i++) {
+      List<String> cmd = List.of(home.resolve("bin/berth").toString(), "coordinator", "start", "--bootstrap",
+          "--peers", String.join(",", peers), "--data-dir", work.resolve("c" + i).toString(), "--bind", "127.0.0.1",
+          "--grpc-port", "" + ports[i][0], "--dns-port", "" + ports[i][1], "--raft-port", "" + ports[i][2],
+          "--no-client-config", "--dns-upstream", "none");
+      Path log = work.resolve("coordinator-" + i + ".log");
+      coordinators.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+      endpoints.add("127.0.0.1:" + ports[i][0]);
+      channels.add(NettyChannelBuilder.forTarget(endpoints.get(i)).usePlaintext()
+          .maxInboundMessageSize(256 << 20).build());
+    }
+    for (int i = 0; i < members; i++) {
+      Path log = work.resolve("coordinator-" + i + ".log");
+      await("coordinator " + i + " up", Duration.ofMinutes(3),
+          () -> Files.exists(log) && read(log).contains("agent start --coordinator"));
+    }
+    await("a leader", Duration.ofMinutes(1), () -> leader() >= 0);
+  }
+
+  private ControlServiceGrpc.ControlServiceBlockingStub api(int i) {
+    return ControlServiceGrpc.newBlockingStub(channels.get(i)).withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  private int leader() {
+    return leader(0);
+  }
+
+  private int leader(int askWho) {
+    for (Member m : api(askWho).getClusterStatus(ClusterStatusRequest.getDefaultInstance()).getMembersList()) {
+      if (m.getLeader()) {
+        return endpoints.indexOf(m.getGrpcEndpoint());
+      }
+    }
+    return -1;
+  }
+
+  private long readyNodes() {
+    return api(0).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+        .filter(n -> n.getStatus() == NodeStatus.NODE_READY).count();
+  }
+
+  private int downNodes(int askWho) {
+    return (int) api(askWho).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+        .filter(n -> n.getStatus() == NodeStatus.NODE_DOWN).count();
+  }
+
+  /** Nodes holding a session with a coordinator that is alive, from the survivors' member records. */
+  private int connectedNodes(int askWho) {
+    return api(askWho).getClusterStatus(ClusterStatusRequest.getDefaultInstance()).getConnectedNodes();
+  }
+
+  private long taskCount(boolean runningOnly) {
+    return api(0).listTasks(ListTasksRequest.newBuilder().setJob("bench").build()).getTasksList().stream()
+        .filter(t -> !runningOnly || t.getTask().getState() == TaskState.TASK_RUNNING).count();
+  }
+
+  private String rssSummary() throws IOException {
+    List<String> out = new ArrayList<>();
+    for (Process p : coordinators) {
+      if (!p.isAlive()) {
+        continue;
+      }
+      // bin/berth execs java, so the process is the JVM itself.
+      for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          out.add(line.replaceAll("\\s+", " ").substring(7));
+        }
+      }
+    }
+    return String.join(", ", out);
+  }
+
+  private void row(String scenario, String figure, String baseline) {
+    String r = "| " + scenario + " | " + figure + " | " + baseline + " |";
+    System.out.println(r);
+    rows.add(r);
+  }
+
+  void close() {
+    for (ManagedChannel c : channels) {
+      c.shutdownNow();
+    }
+    for (Process p : coordinators) {
+      p.destroyForcibly();
+    }
+  }
+
+  private static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (done.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // not ready yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("timed out waiting for " + what);
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static String fmt(double d) {
+    return d >= 100 ? String.format("%,.0f", d) : String.format("%.2f", d);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
