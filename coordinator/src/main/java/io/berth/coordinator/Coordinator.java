@@ -114,7 +114,7 @@ public final class Coordinator implements AutoCloseable {
       return t;
     });
     timers.scheduleWithFixedDelay(publisher, 1, 1, TimeUnit.SECONDS);
-    long tick = Math.max(50, options.leaderLease().toMillis() / 5);
+    long tick = Math.max(50, options.leaderLease().toMillis() / 6);
     timers.scheduleWithFixedDelay(() -> {
       try {
         leadership.tick();

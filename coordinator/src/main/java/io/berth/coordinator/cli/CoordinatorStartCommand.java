@@ -59,7 +59,7 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
   @Option(names = "--dns-clients", split = ",", paramLabel = "CIDR",
       description = "Client networks the DNS forwards for (default: loopback, Docker bridges, the coordinator's /24).")
   java.util.List<String> dnsClients = new java.util.ArrayList<>();
-  @Option(names = "--leader-lease-ms", defaultValue = "2000",
+  @Option(names = "--leader-lease-ms", defaultValue = "3000",
       description = "How long the leader's lease lasts; another member takes over after it stood still this long.")
   long leaderLeaseMs;
 

@@ -80,17 +80,23 @@ public final class Leadership {
     }
   }
 
-  private void renew(LeaderLease current, long start) {
-    if (current != null && current.getMember().equals(self)) {
-      LeaderLease next = current.toBuilder().setRenewal(current.getRenewal() + 1).build();
-      if (tryCas(current, next)) {
+  /**
+   * Renews against the lease this member last wrote, not the local view (which may trail under
+   * load): while it holds the lease nobody else writes it, so that value is the stored one.
+   */
+  private void renew(LeaderLease viewed, long start) {
+    LeaderLease mine = lastSeen;
+    if (mine != null && mine.getMember().equals(self)) {
+      LeaderLease next = mine.toBuilder().setRenewal(mine.getRenewal() + 1).build();
+      if (tryCas(mine, next)) {
         validUntilNanos = start + leaseNanos * 3 / 4;
         lastSeen = next;
         return;
       }
     }
-    if (!isLeader() || current == null || !current.getMember().equals(self)) {
-      stepDown(current == null || current.getMember().equals(self) ? "could not renew the lease" : "lease taken by " + current.getMember());
+    boolean takenByOther = viewed != null && !viewed.getMember().equals(self);
+    if (takenByOther || !isLeader()) {
+      stepDown(takenByOther ? "lease taken by " + viewed.getMember() : "could not renew the lease in time");
     }
   }
 

@@ -86,6 +86,7 @@ final class PlanApplier {
         b.addTasks(t);
       }
     }
+    plan.applyJobChange(old, b);
     JobState next = b.build();
     return next.equals(old) ? old : next;
   }
