@@ -5,6 +5,7 @@
 #   bench/dns/run.sh                        # from the repository root; ROUNDS=3 LENGTH=15 by default
 # Per server: the best of ROUNDS maximum-load runs (interleaved, so machine noise hits all alike),
 # then one run at half that rate with per-query latencies for the p99.
+# BERTH_JAVA_OPTS adds JVM flags, BERTH_UDP_SOCKETS sets Berth's UDP socket count (default: cores).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
@@ -15,7 +16,11 @@ for tool in dnsperf nsd knotd java mvn python3; do
 done
 work=$(mktemp -d /tmp/berth-dns-bench.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 python3 bench/dns/make-zone.py "$work"

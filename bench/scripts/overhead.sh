@@ -51,7 +51,11 @@ groups:
   - name: w
     count: $N
     image: lab/busybox:1
-    command: ["/bin/sh", "-c", "$CMD"]
+    command:
+      - /bin/sh
+      - -c
+      - '$CMD'
+
 YAML
   t0=$(now)
   bin/berth job run -f "$WORK/$job.yaml" >/dev/null

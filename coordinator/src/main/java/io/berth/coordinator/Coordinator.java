@@ -72,7 +72,7 @@ public final class Coordinator implements AutoCloseable {
 
     InetAddress advertised = InetAddress.getByName(options.advertise());
     ClusterZone zone = new ClusterZone(names, List.of(new ClusterZone.Nameserver(self.memberId(), advertised)),
-        options.dnsTtlSeconds());
+        options.dnsTtlSeconds()).coalescing(Duration.ofMillis(50));
     store.addListener(zone);
     zone.accept(store.snapshot());
     dns = DnsServer.start(new InetSocketAddress(options.bind(), options.dnsPort()), zone,

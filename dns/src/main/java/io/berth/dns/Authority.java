@@ -1,9 +1,14 @@
 package io.berth.dns;
 
 import java.net.InetAddress;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
 
 /**
  * What the sockets call: a wire query in, a wire reply out, from the view's current snapshot, or
@@ -20,11 +25,13 @@ final class Authority {
 
   private final ZoneView view;
   private final Forwarder forwarder; // null: out-of-zone names are REFUSED
+  private final ClientNetworks secondaries; // who may transfer our zones
   private final Responder responder = new Responder();
 
-  Authority(ZoneView view, Forwarder forwarder) {
+  Authority(ZoneView view, Forwarder forwarder, ClientNetworks secondaries) {
     this.view = view;
     this.forwarder = forwarder;
+    this.secondaries = secondaries;
   }
 
   /** The reply now, or null: nothing to send, or it goes to {@code later} once upstream answers. */
@@ -46,12 +53,30 @@ final class Authority {
             .exceptionally(e -> logFailure(query, transport, e));
         return null;
       }
+      if (isTransfer(parsed, transport, client)) {
+        List<byte[]> messages = ZoneTransfer.messages(parsed, zone);
+        if (messages != null) {
+          messages.forEach(later::send);
+          return null;
+        }
+      }
       return Responder.render(responder.answer(parsed, zone), parsed, transport);
     } catch (RuntimeException e) {
       // A bug or a bad snapshot: tell the client we failed rather than leave it waiting.
       logFailure(query, transport, e);
       return BareReply.servFail(query);
     }
+  }
+
+  /** Zone transfers: over TCP only (a zone does not fit a datagram), to allowed secondaries. */
+  private boolean isTransfer(Message query, Transport transport, InetAddress client) {
+    Record question = query.getQuestion();
+    return transport == Transport.TCP
+        && question != null
+        && (question.getType() == Type.AXFR || question.getType() == Type.IXFR)
+        && !query.getHeader().getFlag(Flags.QR)
+        && query.getHeader().getOpcode() == Opcode.QUERY
+        && secondaries.contains(client);
   }
 
   private static Void logFailure(byte[] query, Transport transport, Throwable e) {

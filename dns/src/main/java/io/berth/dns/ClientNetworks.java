@@ -2,6 +2,7 @@ package io.berth.dns;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,9 +36,8 @@ public final class ClientNetworks {
     for (int i = 0; i < cidrs.size(); i++) {
       String cidr = cidrs.get(i).trim();
       int slash = cidr.indexOf('/');
-      byte[] address =
-          AddressLiteral.parse(slash < 0 ? cidr : cidr.substring(0, slash), "client network " + cidr)
-              .getAddress();
+      String literal = slash < 0 ? cidr : cidr.substring(0, slash);
+      byte[] address = AddressLiteral.parse(literal, "client network " + cidr).getAddress();
       int bits = address.length * 8;
       int length = slash < 0 ? bits : prefixLength(cidr.substring(slash + 1), bits, cidr);
       prefixes.add(address);
@@ -47,13 +47,26 @@ public final class ClientNetworks {
   }
 
   public boolean contains(InetAddress client) {
-    byte[] address = client.getAddress();
+    byte[] address = unmapped(client.getAddress());
     for (int i = 0; i < lengths.length; i++) {
       if (matches(prefixes.get(i), lengths[i], address)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** ::ffff:a.b.c.d (an IPv4 client on a dual-stack socket) compares as a.b.c.d. */
+  private static byte[] unmapped(byte[] address) {
+    if (address.length != 16 || address[10] != (byte) 0xFF || address[11] != (byte) 0xFF) {
+      return address;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (address[i] != 0) {
+        return address;
+      }
+    }
+    return Arrays.copyOfRange(address, 12, 16);
   }
 
   private static boolean matches(byte[] prefix, int length, byte[] address) {

@@ -37,12 +37,15 @@ public final class DnsServer implements AutoCloseable {
   private final Channel tcp;
   private final List<Channel> udp;
   private final int port;
+  private final ZoneNotifier notifier; // null: no secondaries to tell
 
-  private DnsServer(EventLoops loops, Channel tcp, List<Channel> udp, int port) {
+  private DnsServer(
+      EventLoops loops, Channel tcp, List<Channel> udp, int port, ZoneNotifier notifier) {
     this.loops = loops;
     this.tcp = tcp;
     this.udp = udp;
     this.port = port;
+    this.notifier = notifier;
   }
 
   /** With {@link DnsServerOptions#defaults()}: no forwarding, out-of-zone names are REFUSED. */
@@ -58,20 +61,31 @@ public final class DnsServer implements AutoCloseable {
       throws InterruptedException {
     Forwarder forwarder =
         options.forwarding() == null ? null : Forwarder.create(options.forwarding());
-    Authority authority = new Authority(view, forwarder);
-    EventLoops loops = EventLoops.create(Runtime.getRuntime().availableProcessors());
+    Authority authority = new Authority(view, forwarder, options.zoneTransfers());
+    // A thread per UDP socket: sockets sharing a thread would share its one core.
+    int threads = Math.max(Runtime.getRuntime().availableProcessors(), options.udpSockets());
+    EventLoops loops = EventLoops.create(threads);
     try {
       for (int attempt = 1; ; attempt++) {
         Channel tcp = bindOrThrow(tcpBootstrap(loops, authority, options), bind, "TCP");
         int port = ((InetSocketAddress) tcp.localAddress()).getPort();
         InetSocketAddress udpAddress = new InetSocketAddress(bind.getAddress(), port);
+        if (options.forwarding() != null) {
+          options.forwarding().requireNotSelf(udpAddress);
+        }
         List<Channel> udp = new ArrayList<>();
-        Throwable failure = bindUdp(udpBootstrap(loops, authority, options), udpAddress,
-            loops.epoll ? options.udpSockets() : 1, udp);
+        int sockets = loops.epoll ? options.udpSockets() : 1;
+        Throwable failure =
+            bindUdp(udpBootstrap(loops, authority, options), udpAddress, sockets, udp);
         if (failure == null) {
-          log.info("DNS serving on {} (UDP x{} + TCP, {})", udpAddress, udp.size(),
-              loops.epoll ? "epoll" : "nio");
-          return new DnsServer(loops, tcp, udp, port);
+          String kind = loops.epoll ? "epoll" : "nio";
+          log.info("DNS serving on {} (UDP x{} + TCP, {})", udpAddress, sockets, kind);
+          ZoneNotifier notifier = null;
+          if (!options.notifyTargets().isEmpty()) {
+            notifier = new ZoneNotifier(view, options.notifyTargets(), udp.get(0));
+            notifier.start();
+          }
+          return new DnsServer(loops, tcp, udp, port, notifier);
         }
         tcp.close().await();
         if (bind.getPort() != 0 || attempt == BIND_ATTEMPTS) {
@@ -91,6 +105,9 @@ public final class DnsServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (notifier != null) {
+      notifier.stop();
+    }
     for (Channel channel : udp) {
       channel.close().syncUninterruptibly();
     }

@@ -61,6 +61,7 @@ final class Forwarder {
         && query.getHeader().getOpcode() == Opcode.QUERY
         && query.getHeader().getFlag(Flags.RD)
         && query.getHeader().getCount(Section.QUESTION) == 1
+        && (query.getOPT() == null || query.getOPT().getVersion() == 0) // else BADVERS, ours
         && question.getDClass() == DClass.IN
         && question.getType() != Type.AXFR
         && question.getType() != Type.IXFR

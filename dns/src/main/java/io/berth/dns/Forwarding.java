@@ -1,7 +1,10 @@
 package io.berth.dns;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +40,8 @@ public record Forwarding(
 
   /** Defaults: 2 s per upstream, 10,000 cached questions for at most 60 s. */
   public static Forwarding to(List<InetSocketAddress> upstreams, ClientNetworks clients) {
-    return new Forwarding(upstreams, clients, Duration.ofSeconds(2), 10_000, Duration.ofSeconds(60));
+    return new Forwarding(
+        upstreams, clients, Duration.ofSeconds(2), 10_000, Duration.ofSeconds(60));
   }
 
   /** The resolvers a resolv.conf names (port 53), e.g. the coordinator host's /etc/resolv.conf. */
@@ -48,13 +52,39 @@ public record Forwarding(
       String[] words = line.trim().split("\\s+");
       if (words.length >= 2 && words[0].equals("nameserver")) {
         String literal = words[1].replaceFirst("%.*$", ""); // drop a zone id like %eth0
-        upstreams.add(new InetSocketAddress(AddressLiteral.parse(literal, resolvConf.toString()), DNS_PORT));
+        InetAddress address = AddressLiteral.parse(literal, resolvConf.toString());
+        upstreams.add(new InetSocketAddress(address, DNS_PORT));
       }
     }
     if (upstreams.isEmpty()) {
       throw new IllegalArgumentException(resolvConf + " names no nameserver to forward to");
     }
     return to(upstreams, clients);
+  }
+
+  /**
+   * Fails when an upstream is the server itself (e.g. a resolv.conf naming this host): every
+   * forwarded query would come back to be forwarded again until the timeouts cut the loop.
+   */
+  void requireNotSelf(InetSocketAddress server) {
+    for (InetSocketAddress upstream : upstreams) {
+      if (upstream.getPort() == server.getPort() && isLocal(upstream.getAddress(), server)) {
+        throw new IllegalArgumentException(
+            "forwarding upstream " + upstream + " is this DNS server (" + server
+                + "); name another resolver");
+      }
+    }
+  }
+
+  private static boolean isLocal(InetAddress upstream, InetSocketAddress server) {
+    if (!server.getAddress().isAnyLocalAddress()) {
+      return upstream.equals(server.getAddress());
+    }
+    try {
+      return upstream.isLoopbackAddress() || NetworkInterface.getByInetAddress(upstream) != null;
+    } catch (SocketException e) {
+      return false; // cannot tell: let it be
+    }
   }
 
   public Forwarding withTimeout(Duration perUpstream) {

@@ -1,6 +1,9 @@
 package io.berth.dns;
 
+import java.util.Arrays;
+import java.util.List;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 
 /**
  * Everything the zone holds at one owner name: an answer per type present. A node with no types is
@@ -33,6 +36,12 @@ final class NameNode {
   /** RFC 8482: ANY gets one RRset (the first added), not everything the name has. */
   Answer anyAnswer() {
     return answers.length == 0 ? zone.noData : answers[0];
+  }
+
+  void addRecordsTo(List<Record> out) {
+    for (Answer answer : answers) {
+      out.addAll(Arrays.asList(answer.answer));
+    }
   }
 
   boolean isEmptyNonTerminal() {

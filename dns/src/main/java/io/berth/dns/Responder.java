@@ -27,8 +27,8 @@ public final class Responder {
   private static final int EDNS_VERSION = 0;
 
   /**
-   * Wire in, wire out. Returns null when nothing should be sent: the packet is a response (answering
-   * it could loop) or too short to carry a header we could echo.
+   * Wire in, wire out. Returns null when nothing should be sent: the packet is a response
+   * (answering it could loop) or too short to carry a header we could echo.
    */
   public byte[] respond(byte[] query, Transport transport, ZoneSnapshot zone) {
     byte[] quick = WireResponder.tryRespond(query, transport, zone, false);
@@ -51,7 +51,7 @@ public final class Responder {
     }
   }
 
-  /** The reply's wire form within what the transport and the query's EDNS allow; null stays null. */
+  /** The reply's wire form within what transport and EDNS allow; null stays null. */
   static byte[] render(Message reply, Message query, Transport transport) {
     return reply == null ? null : reply.toWire(replyLimit(query, transport));
   }
@@ -85,7 +85,7 @@ public final class Responder {
     }
     int type = question.getType();
     if (type == Type.AXFR || type == Type.IXFR) {
-      return withRcode(reply, Rcode.REFUSED); // zone transfers are not offered (yet)
+      return withRcode(reply, Rcode.REFUSED); // transfers: TCP, allowed secondaries (Authority)
     }
     Answer answer = lookup(question.getName(), type, zone);
     if (answer == null) {

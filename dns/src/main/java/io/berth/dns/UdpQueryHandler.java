@@ -1,7 +1,6 @@
 package io.berth.dns;
 
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -29,14 +28,16 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
             ByteBufUtil.getBytes(packet.content()),
             Transport.UDP,
             sender.getAddress(),
-            later -> ctx.writeAndFlush(datagram(later, sender)));
+            later -> ctx.writeAndFlush(datagram(ctx, later, sender)));
     if (reply != null) {
-      ctx.write(datagram(reply, sender));
+      ctx.write(datagram(ctx, reply, sender));
     }
   }
 
-  private static DatagramPacket datagram(byte[] reply, InetSocketAddress recipient) {
-    return new DatagramPacket(Unpooled.wrappedBuffer(reply), recipient);
+  /** Straight into a pooled direct buffer: the socket would copy a heap one there anyway. */
+  private static DatagramPacket datagram(
+      ChannelHandlerContext ctx, byte[] reply, InetSocketAddress recipient) {
+    return new DatagramPacket(ctx.alloc().ioBuffer(reply.length).writeBytes(reply), recipient);
   }
 
   @Override
@@ -46,7 +47,7 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // Never close: this one channel is the whole UDP service (e.g. ICMP port unreachable lands here).
+    // Never close: this channel is (a share of) the whole UDP service; ICMP errors land here.
     log.debug("UDP channel error on {}", ctx.channel().localAddress(), cause);
   }
 }

@@ -12,14 +12,17 @@ import org.xbill.DNS.Section;
 final class Zone {
   final Name apex;
   final SOARecord soa;
+  /** A zone of one PTR owner name, made because no declared reverse zone holds it. */
+  final boolean loneName;
   final Answer noData;
   final Answer nxDomain;
-  /** The negative SOA as an authority record on the wire, uncompressed: it fits after any question. */
+  /** The negative SOA as an authority record on the wire, uncompressed: fits after any question. */
   final byte[] negativeSoaWire;
 
-  Zone(Name apex, SOARecord soa) {
+  Zone(Name apex, SOARecord soa, boolean loneName) {
     this.apex = apex;
     this.soa = soa;
+    this.loneName = loneName;
     // RFC 2308: a negative answer is cached for min(SOA TTL, SOA MINIMUM).
     Record negative =
         new SOARecord(

@@ -3,6 +3,7 @@ package io.berth.dns;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ import org.xbill.DNS.Type;
  *
  * <p>The server is authoritative for the zone under {@link #origin()} and for reverse zones: either
  * declared with {@link Builder#reverseZone(Name)}, or, for a PTR owner outside any declared one,
- * just that owner name (so reverse lookups of addresses Berth did not hand out stay someone else's).
+ * just that owner name (reverse lookups of addresses Berth did not hand out stay someone else's).
  */
 public final class ZoneSnapshot {
   static final Name IN_ADDR_ARPA = Name.fromConstantString("in-addr.arpa.");
@@ -38,28 +39,16 @@ public final class ZoneSnapshot {
   private final Name origin;
   private final long serial;
   private final Map<Name, NameNode> nodes;
-  private final Map<Name, Zone> zones;
-  private final int shallowestApex;
-  private final int deepestApex;
-  // The same maps keyed by wire bytes, for the allocation-free path (WireResponder).
+  // The same nodes keyed by wire bytes, for the allocation-free path (WireResponder).
   private final WireNameTable<NameNode> nodesByWire;
-  private final WireNameTable<Zone> zonesByWire;
+  private final ZoneCuts cuts;
 
-  private ZoneSnapshot(Name origin, long serial, Map<Name, NameNode> nodes, Map<Name, Zone> zones) {
+  private ZoneSnapshot(Name origin, long serial, Map<Name, NameNode> nodes, ZoneCuts cuts) {
     this.origin = origin;
     this.serial = serial;
     this.nodes = nodes;
-    this.zones = zones;
-    int shallow = Integer.MAX_VALUE;
-    int deep = 0;
-    for (Name apex : zones.keySet()) {
-      shallow = Math.min(shallow, apex.labels());
-      deep = Math.max(deep, apex.labels());
-    }
-    this.shallowestApex = shallow;
-    this.deepestApex = deep;
     this.nodesByWire = new WireNameTable<>(nodes);
-    this.zonesByWire = new WireNameTable<>(zones);
+    this.cuts = cuts;
   }
 
   public static Builder builder(Name origin, long serial) {
@@ -90,29 +79,50 @@ public final class ZoneSnapshot {
     return nodesByWire.get(packet, offset, length);
   }
 
-  /** {@link #zoneOf(Name)} for the uncompressed wire name at packet[offset, end). */
+  /** The deepest zone holding the uncompressed wire name at packet[offset, end), or null. */
   Zone zoneOf(byte[] packet, int offset, int end) {
-    // Longest suffix first, so the deepest zone wins; each label starts a shorter suffix.
-    for (int at = offset; at < end; at += (packet[at] & 0xFF) + 1) {
-      Zone zone = zonesByWire.get(packet, at, end - at);
-      if (zone != null) {
-        return zone;
+    return cuts.holding(packet, offset, end);
+  }
+
+  /** The zone whose apex is exactly this name, or null. */
+  Zone zoneAt(Name apex) {
+    return cuts.at(apex);
+  }
+
+  /**
+   * The zones a secondary would carry: the main one and the declared reverse zones; not the
+   * one-name zones of lone PTR records, which no one configures one by one.
+   */
+  List<Zone> transferableZones() {
+    List<Zone> zones = new ArrayList<>();
+    for (Zone zone : cuts.all()) {
+      if (!zone.loneName) {
+        zones.add(zone);
       }
     }
-    return null;
+    return zones;
+  }
+
+  /** Every record of a zone but its SOA, in canonical name order: what a zone transfer sends. */
+  List<Record> recordsOf(Zone zone) {
+    List<NameNode> members = new ArrayList<>();
+    for (NameNode node : nodes.values()) {
+      if (node.zone == zone) {
+        members.add(node);
+      }
+    }
+    members.sort((a, b) -> a.name.compareTo(b.name));
+    List<Record> records = new ArrayList<>();
+    for (NameNode node : members) {
+      node.addRecordsTo(records);
+    }
+    records.removeIf(r -> r.getType() == Type.SOA);
+    return records;
   }
 
   /** The deepest zone holding this name, or null when the server is not authoritative for it. */
   Zone zoneOf(Name name) {
-    int labels = name.labels();
-    for (int keep = Math.min(labels, deepestApex); keep >= shallowestApex; keep--) {
-      Name suffix = keep == labels ? name : new Name(name, labels - keep);
-      Zone zone = zones.get(suffix);
-      if (zone != null) {
-        return zone;
-      }
-    }
-    return null;
+    return cuts.holding(name);
   }
 
   private static void requireAbsolute(Name name) {
@@ -130,13 +140,14 @@ public final class ZoneSnapshot {
     }
   }
 
-  /** Collects records; nothing is validated against TTL defaults until {@link #build()}. */
+  /** Collects records; default TTLs are applied in {@link #build()}, so call order does not matter. */
   public static final class Builder {
     // SOA timers: secondaries refresh often because the state changes often, and keep serving a
     // week without us because names must survive a long coordinator outage.
     private static final long REFRESH = 60;
     private static final long RETRY = 30;
     private static final long EXPIRE = 604_800;
+    private static final long DEFAULT_TTL = -1; // stands for defaultTtl until build()
 
     private final Name origin;
     private final long serial;
@@ -148,7 +159,7 @@ public final class ZoneSnapshot {
     private final List<Name> reverseZones = new ArrayList<>();
 
     /** A record whose TTL may be the default, which is only known at build time. */
-    private record Pending(Name name, int type, long ttl, LongFunction<Record> make) {
+    private record Pending(Name name, long ttl, LongFunction<Record> make) {
       Record at(long effectiveTtl) {
         return make.apply(effectiveTtl);
       }
@@ -176,7 +187,7 @@ public final class ZoneSnapshot {
       if (!nameservers.contains(nsName)) {
         nameservers.add(nsName);
       }
-      Pending address = addressEntry(nsName, glue, -1);
+      Pending address = addressEntry(nsName, glue, DEFAULT_TTL);
       if (nsName.subdomain(origin)) {
         data.add(address);
       } else {
@@ -186,12 +197,14 @@ public final class ZoneSnapshot {
     }
 
     public Builder address(Name name, InetAddress addr) {
-      return address(name, addr, -1);
+      requireServed(name);
+      data.add(addressEntry(name, addr, DEFAULT_TTL));
+      return this;
     }
 
     public Builder address(Name name, InetAddress addr, long ttl) {
       requireServed(name);
-      data.add(addressEntry(name, addr, ttl < 0 ? -1 : requireTtl(ttl)));
+      data.add(addressEntry(name, addr, requireTtl(ttl)));
       return this;
     }
 
@@ -199,7 +212,7 @@ public final class ZoneSnapshot {
     public Builder reverse(InetAddress addr, Name target) {
       requireAbsolute(target);
       Name owner = ReverseMap.fromAddress(addr);
-      data.add(new Pending(owner, Type.PTR, -1, t -> new PTRRecord(owner, DClass.IN, t, target)));
+      data.add(new Pending(owner, DEFAULT_TTL, t -> new PTRRecord(owner, DClass.IN, t, target)));
       return this;
     }
 
@@ -229,46 +242,45 @@ public final class ZoneSnapshot {
             "record " + r + ": " + Type.string(r.getType()) + " is made by the server itself");
       }
       long ttl = r.getTTL();
-      data.add(new Pending(r.getName(), r.getType(), ttl, t -> t == ttl ? r : retimed(r, t)));
+      data.add(new Pending(r.getName(), ttl, t -> t == ttl ? r : retimed(r, t)));
       return this;
     }
 
     public ZoneSnapshot build() {
-      Map<Name, Zone> zones = zones();
+      ZoneCuts cuts = new ZoneCuts(zones());
       // Owner -> type -> records, in insertion order (apex SOA and NS first, for ANY).
-      Map<Name, Map<Integer, Set<Record>>> owners = new LinkedHashMap<>();
-      for (Zone zone : zones.values()) {
+      Map<Name, Map<Integer, Collection<Record>>> owners = new LinkedHashMap<>();
+      for (Zone zone : cuts.all()) {
         add(owners, zone.soa);
         for (Name ns : nameservers) {
           add(owners, new NSRecord(zone.apex, DClass.IN, defaultTtl, ns));
         }
       }
       for (Pending p : data) {
-        add(owners, p.at(p.ttl < 0 ? defaultTtl : p.ttl));
+        add(owners, p.at(p.ttl == DEFAULT_TTL ? defaultTtl : p.ttl));
       }
       Map<Name, List<Record>> addresses = new HashMap<>();
-      for (Map.Entry<Name, Map<Integer, Set<Record>>> owner : owners.entrySet()) {
-        for (Map.Entry<Integer, Set<Record>> set : owner.getValue().entrySet()) {
-          List<Record> rrset = uniformTtl(set.getValue());
+      for (Map.Entry<Name, Map<Integer, Collection<Record>>> owner : owners.entrySet()) {
+        for (Map.Entry<Integer, Collection<Record>> set : owner.getValue().entrySet()) {
+          List<Record> rrset = uniformTtl(set.getValue()); // duplicates are gone: now a list
           if (set.getKey() == Type.A || set.getKey() == Type.AAAA) {
             addresses.computeIfAbsent(owner.getKey(), n -> new ArrayList<>()).addAll(rrset);
           }
-          set.setValue(new LinkedHashSet<>(rrset));
+          set.setValue(rrset);
         }
       }
       for (Pending p : outOfZoneGlue) {
         addresses.computeIfAbsent(p.name, n -> new ArrayList<>()).add(p.at(defaultTtl));
       }
-      ZoneSnapshot shell = new ZoneSnapshot(origin, serial, Map.of(), zones);
       Map<Name, NameNode> nodes = new HashMap<>();
-      for (Map.Entry<Name, Map<Integer, Set<Record>>> owner : owners.entrySet()) {
+      for (Map.Entry<Name, Map<Integer, Collection<Record>>> owner : owners.entrySet()) {
         Name name = owner.getKey();
-        Zone zone = shell.zoneOf(name);
-        Map<Integer, Set<Record>> byType = owner.getValue();
+        Zone zone = cuts.holding(name);
+        Map<Integer, Collection<Record>> byType = owner.getValue();
         int[] types = new int[byType.size()];
         Answer[] answers = new Answer[byType.size()];
         int i = 0;
-        for (Map.Entry<Integer, Set<Record>> set : byType.entrySet()) {
+        for (Map.Entry<Integer, Collection<Record>> set : byType.entrySet()) {
           Record[] records = set.getValue().toArray(new Record[0]);
           types[i] = set.getKey();
           answers[i] = Answer.positive(name, set.getKey(), records, additional(records, addresses));
@@ -276,8 +288,8 @@ public final class ZoneSnapshot {
         }
         nodes.put(name, new NameNode(name, zone, types, answers));
       }
-      addEmptyNonTerminals(nodes, shell);
-      return new ZoneSnapshot(origin, serial, Collections.unmodifiableMap(nodes), zones);
+      addEmptyNonTerminals(nodes);
+      return new ZoneSnapshot(origin, serial, Collections.unmodifiableMap(nodes), cuts);
     }
 
     private Map<Name, Zone> zones() {
@@ -285,33 +297,42 @@ public final class ZoneSnapshot {
       Name rname = child("hostmaster", origin);
       // SOA TTL never undercuts the configured negative TTL: caches use min(TTL, MINIMUM).
       long soaTtl = Math.max(defaultTtl, negativeTtl);
-      Set<Name> apexes = new LinkedHashSet<>();
-      apexes.add(origin);
-      apexes.addAll(reverseZones);
+      Set<Name> declared = new LinkedHashSet<>();
+      declared.add(origin);
+      declared.addAll(reverseZones);
+      Set<Name> lone = new LinkedHashSet<>();
       for (Pending p : data) {
         if (!p.name.subdomain(origin) && reverseZones.stream().noneMatch(p.name::subdomain)) {
-          apexes.add(p.name); // a lone reverse name: authoritative for it and nothing around it
+          lone.add(p.name); // a lone reverse name: authoritative for it and nothing around it
         }
       }
       Map<Name, Zone> zones = new LinkedHashMap<>();
-      for (Name apex : apexes) {
-        SOARecord soa =
-            new SOARecord(
-                apex, DClass.IN, soaTtl, mname, rname, serial & 0xFFFF_FFFFL, REFRESH, RETRY,
-                EXPIRE, negativeTtl);
-        zones.put(apex, new Zone(apex, soa));
+      for (Set<Name> apexes : List.of(declared, lone)) {
+        for (Name apex : apexes) {
+          SOARecord soa =
+              new SOARecord(
+                  apex, DClass.IN, soaTtl, mname, rname, serial & 0xFFFF_FFFFL, REFRESH, RETRY,
+                  EXPIRE, negativeTtl);
+          zones.put(apex, new Zone(apex, soa, apexes == lone));
+        }
       }
       return zones;
     }
 
     /** Names between a record's owner and its apex exist (RFC 8020): they answer NODATA. */
-    private static void addEmptyNonTerminals(Map<Name, NameNode> nodes, ZoneSnapshot shell) {
+    private static void addEmptyNonTerminals(Map<Name, NameNode> nodes) {
       for (NameNode node : new ArrayList<>(nodes.values())) {
         int apexLabels = node.zone.apex.labels();
         for (int strip = 1; node.name.labels() - strip > apexLabels; strip++) {
           Name ancestor = new Name(node.name, strip);
-          nodes.computeIfAbsent(
-              ancestor, n -> new NameNode(n, shell.zoneOf(n), new int[0], new Answer[0]));
+          NameNode existing = nodes.get(ancestor);
+          if (existing != null && existing.isEmptyNonTerminal()) {
+            break; // made here earlier, together with everything above it
+          }
+          if (existing == null) {
+            // Below its apex, so in the same zone as the node it leads to.
+            nodes.put(ancestor, new NameNode(ancestor, node.zone, new int[0], new Answer[0]));
+          }
         }
       }
     }
@@ -328,7 +349,7 @@ public final class ZoneSnapshot {
       return extra.toArray(new Record[0]);
     }
 
-    private static void add(Map<Name, Map<Integer, Set<Record>>> owners, Record r) {
+    private static void add(Map<Name, Map<Integer, Collection<Record>>> owners, Record r) {
       owners
           .computeIfAbsent(r.getName(), n -> new LinkedHashMap<>())
           .computeIfAbsent(r.getType(), t -> new LinkedHashSet<>())
@@ -336,7 +357,7 @@ public final class ZoneSnapshot {
     }
 
     /** RFC 2181 5.2: one TTL per RRset; the lowest given wins so nothing is cached too long. */
-    private static List<Record> uniformTtl(Set<Record> set) {
+    private static List<Record> uniformTtl(Collection<Record> set) {
       long min = Long.MAX_VALUE;
       for (Record r : set) {
         min = Math.min(min, r.getTTL());
@@ -360,9 +381,9 @@ public final class ZoneSnapshot {
     private static Pending addressEntry(Name name, InetAddress addr, long ttl) {
       requireAbsolute(name);
       if (addr instanceof Inet4Address) {
-        return new Pending(name, Type.A, ttl, t -> new ARecord(name, DClass.IN, t, addr));
+        return new Pending(name, ttl, t -> new ARecord(name, DClass.IN, t, addr));
       }
-      return new Pending(name, Type.AAAA, ttl, t -> new AAAARecord(name, DClass.IN, t, addr));
+      return new Pending(name, ttl, t -> new AAAARecord(name, DClass.IN, t, addr));
     }
 
     private void requireServed(Name name) {

@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class ClientNetworksTest {
-  private final ClientNetworks networks = ClientNetworks.of("10.0.0.0/8", "192.168.7.0/25", "fd00::/8", "203.0.113.9");
+  private final ClientNetworks networks =
+      ClientNetworks.of("10.0.0.0/8", "192.168.7.0/25", "fd00::/8", "203.0.113.9");
 
   @Test
   void addressesInsideTheBlocksAreAllowed() {
@@ -25,6 +26,15 @@ class ClientNetworksTest {
     assertFalse(networks.contains(ip("fe80::1")));
     assertFalse(networks.contains(ip("203.0.113.10")));
     assertFalse(ClientNetworks.none().contains(ip("127.0.0.1")));
+  }
+
+  @Test
+  void ipv4MappedClientsOfADualStackSocketMatchTheirIpv4Block() throws Exception {
+    byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, 10, 1, 2, 3};
+    // Inet6Address.getByAddress keeps the 16 bytes (InetAddress.getByAddress would unmap them).
+    assertTrue(networks.contains(java.net.Inet6Address.getByAddress(null, mapped, -1)));
+    mapped[12] = 11;
+    assertFalse(networks.contains(java.net.Inet6Address.getByAddress(null, mapped, -1)));
   }
 
   @Test

@@ -34,9 +34,16 @@ class DigConformanceTest {
       }
       Assumptions.abort(why);
     }
-    ZoneSnapshot zone = TestZone.snapshot();
+    ZoneSnapshot.Builder b = TestZone.builder();
+    for (int i = 1; i <= 100; i++) {
+      b.address(TestZone.name("big.berth."), TestZone.ip("10.9.0." + i));
+    }
+    ZoneSnapshot zone = b.build();
     server =
-        DnsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> zone);
+        DnsServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            () -> zone,
+            DnsServerOptions.defaults().withZoneTransfers(ClientNetworks.of("127.0.0.1")));
   }
 
   @AfterAll
@@ -89,6 +96,43 @@ class DigConformanceTest {
     String out = dig("-x", "10.1.0.1", "+tcp");
     assertTrue(out.contains("status: NOERROR"), out);
     assertTrue(out.matches("(?s).*PTR\\s+0\\.web\\.demo\\.default\\.berth\\..*"), out);
+  }
+
+  @Test
+  void axfrOverTcp() throws Exception {
+    String out = dig("berth.", "AXFR");
+    long soas = out.lines().filter(l -> l.matches("berth\\.\\s+5\\s+IN\\s+SOA.*")).count();
+    assertEquals(2, soas, out);
+    assertTrue(out.contains("XFR size: 110 records"), out);
+  }
+
+  @Test
+  void anyIsAnsweredMinimally() throws Exception {
+    String out = dig("berth.", "ANY", "+tcp");
+    assertTrue(out.contains("ANSWER: 1,"), out);
+  }
+
+  @Test
+  void largeAnswerIsTruncatedOverUdpAndWholeOverTcp() throws Exception {
+    String udp = dig("big.berth.", "A", "+notcp", "+ignore", "+noedns");
+    assertTrue(udp.matches("(?s).*flags: qr aa tc[ ;].*"), udp);
+    String tcp = dig("big.berth.", "A", "+tcp");
+    assertTrue(tcp.contains("ANSWER: 100,"), tcp);
+    assertTrue(dig("big.berth.", "A").contains("ANSWER: 100,"), "dig itself retries over TCP");
+  }
+
+  @Test
+  void unknownEdnsVersionIsBadVers() throws Exception {
+    String out = dig("berth.", "SOA", "+edns=1", "+noednsnegotiation");
+    assertTrue(out.contains("status: BADVERS"), out);
+  }
+
+  @Test
+  void srvAndNsCarryAddressesInTheAdditionalSection() throws Exception {
+    String srv = dig("_http._tcp.web.demo.default.berth.", "SRV");
+    assertTrue(srv.matches("(?s).*ADDITIONAL SECTION:\\s+0\\.web\\.demo\\.default\\.berth\\.\\s+5\\s+IN\\s+A\\s+10\\.1\\.0\\.1.*"), srv);
+    String ns = dig("berth.", "NS", "+tcp");
+    assertTrue(ns.matches("(?s).*ADDITIONAL SECTION:\\s+ns1\\.berth\\.\\s+5\\s+IN\\s+A\\s+10\\.0\\.0\\.1.*"), ns);
   }
 
   private static String dig(String... args) throws IOException, InterruptedException {

@@ -1,6 +1,7 @@
 package io.berth.dns;
 
 import static io.berth.dns.TestZone.name;
+import static io.berth.dns.TestZone.answers;
 import static io.berth.dns.TestZone.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,14 +19,13 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
@@ -51,12 +51,6 @@ class DnsServerTest {
     resolver.setTCP(tcp);
     resolver.setTimeout(Duration.ofSeconds(5));
     return resolver;
-  }
-
-  private static Set<String> answers(Message m) {
-    return m.getSection(Section.ANSWER).stream()
-        .map(Record::rdataToString)
-        .collect(Collectors.toSet());
   }
 
   @Test
@@ -141,6 +135,22 @@ class DnsServerTest {
       Message reply = new Message(readFrame(in));
       assertEquals(after.getHeader().getID(), reply.getHeader().getID());
       assertFalse(reply.getSection(Section.ANSWER).isEmpty());
+    }
+  }
+
+  @Test
+  void servesOnIpv6LoopbackToo() throws Exception {
+    InetAddress v6 = InetAddress.getByName("::1");
+    Assumptions.assumeTrue(
+        java.net.NetworkInterface.getByInetAddress(v6) != null, "no ::1 on this machine");
+    try (DnsServer six = DnsServer.start(new InetSocketAddress(v6, 0), snapshot::get)) {
+      for (boolean tcp : new boolean[] {false, true}) {
+        SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(v6, six.port()));
+        resolver.setTCP(tcp);
+        resolver.setTimeout(Duration.ofSeconds(5));
+        Message reply = resolver.send(query("h1.node.berth.", Type.AAAA));
+        assertEquals(Set.of("fd00:0:0:0:0:0:0:1"), answers(reply), "tcp=" + tcp);
+      }
     }
   }
 

@@ -2,9 +2,11 @@ package io.berth.dns;
 
 import static io.berth.dns.TestZone.ip;
 import static io.berth.dns.TestZone.name;
+import static io.berth.dns.TestZone.answers;
 import static io.berth.dns.TestZone.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,14 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
@@ -82,12 +82,6 @@ class ForwardingTest {
     Message q = query(name, Type.A);
     q.getHeader().setFlag(Flags.RD);
     return resolver.send(q);
-  }
-
-  private static Set<String> answers(Message m) {
-    return m.getSection(Section.ANSWER).stream()
-        .map(Record::rdataToString)
-        .collect(Collectors.toSet());
   }
 
   @Test
@@ -166,6 +160,24 @@ class ForwardingTest {
     Message reply = ask(server, "www.example.test.", false);
     assertEquals(Rcode.SERVFAIL, reply.getRcode());
     assertTrue(System.nanoTime() - started < Duration.ofSeconds(4).toNanos());
+  }
+
+  @Test
+  void forwardingToItselfIsRefusedAtStart() throws Exception {
+    int port = upstream.port(); // a port known to be free once the upstream lets go of it
+    upstream.close();
+    open.remove(upstream);
+    Forwarding loop =
+        Forwarding.to(List.of(new InetSocketAddress(LOOPBACK, port)), ClientNetworks.of("127.0.0.1"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                DnsServer.start(
+                    new InetSocketAddress(LOOPBACK, port),
+                    TestZone::snapshot,
+                    DnsServerOptions.defaults().withForwarding(loop)));
+    assertTrue(e.getMessage().contains("is this DNS server"), e.getMessage());
   }
 
   @Test

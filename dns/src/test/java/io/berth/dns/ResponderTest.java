@@ -2,6 +2,7 @@ package io.berth.dns;
 
 import static io.berth.dns.TestZone.name;
 import static io.berth.dns.TestZone.query;
+import static io.berth.dns.TestZone.rdata;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -37,10 +37,6 @@ class ResponderTest {
 
   private Message ask(String name, int type) {
     return responder.answer(query(name, type), zone);
-  }
-
-  private static Set<String> rdata(Message m, int section) {
-    return m.getSection(section).stream().map(Record::rdataToString).collect(Collectors.toSet());
   }
 
   @Test

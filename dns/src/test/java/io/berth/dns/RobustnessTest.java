@@ -1,5 +1,6 @@
 package io.berth.dns;
 
+import static io.berth.dns.TestZone.answers;
 import static io.berth.dns.TestZone.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,13 +15,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
@@ -123,9 +121,4 @@ class RobustnessTest {
     }
   }
 
-  private static Set<String> answers(Message m) {
-    return m.getSection(Section.ANSWER).stream()
-        .map(Record::rdataToString)
-        .collect(Collectors.toSet());
-  }
 }

@@ -2,11 +2,14 @@ package io.berth.dns;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.Section;
 
 /** The zone the tests share: a job "web" with two tasks, an SRV, a node, one reverse name. */
 final class TestZone {
@@ -44,6 +47,15 @@ final class TestZone {
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException(literal, e);
     }
+  }
+
+  /** The rdata of the answer section as text, for comparing as a set. */
+  static Set<String> answers(Message m) {
+    return rdata(m, Section.ANSWER);
+  }
+
+  static Set<String> rdata(Message m, int section) {
+    return m.getSection(section).stream().map(Record::rdataToString).collect(Collectors.toSet());
   }
 
   static Message query(String name, int type) {

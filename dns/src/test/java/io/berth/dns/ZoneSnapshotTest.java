@@ -116,6 +116,15 @@ class ZoneSnapshotTest {
   }
 
   @Test
+  void ttlsOutsideTheirRangeAreRejected() {
+    ZoneSnapshot.Builder b = ZoneSnapshot.builder(name("berth."), 1);
+    assertThrows(
+        IllegalArgumentException.class, () -> b.address(name("a.berth."), ip("10.0.0.1"), -1));
+    assertThrows(IllegalArgumentException.class, () -> b.defaultTtl(1L << 31));
+    assertThrows(IllegalArgumentException.class, () -> b.negativeTtl(-5));
+  }
+
+  @Test
   void recordsAreServedAsGiven() {
     ZoneSnapshot zone =
         ZoneSnapshot.builder(name("berth."), 1)

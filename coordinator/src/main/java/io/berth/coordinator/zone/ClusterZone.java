@@ -36,6 +36,10 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   private final List<Nameserver> nameservers;
   private final long defaultTtl;
   private volatile ZoneSnapshot current;
+  private final java.util.concurrent.atomic.AtomicReference<ClusterSnapshot> pending =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private java.util.concurrent.ScheduledExecutorService rebuilder;
+  private long coalesceMs;
 
   public ClusterZone(TaskNames names, List<Nameserver> nameservers, long defaultTtl) {
     this.names = names;
@@ -50,9 +54,34 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
     return current;
   }
 
+  /**
+   * Rebuilds at most once per {@code window} on a thread of its own, from the newest state: a
+   * burst of state changes (thousands of task reports) costs one rebuild, not one each.
+   */
+  public ClusterZone coalescing(java.time.Duration window) {
+    this.coalesceMs = window.toMillis();
+    this.rebuilder = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "berth-zone-rebuild");
+      t.setDaemon(true);
+      return t;
+    });
+    return this;
+  }
+
   @Override
   public void accept(ClusterSnapshot snapshot) {
-    current = build(snapshot);
+    if (rebuilder == null) {
+      current = build(snapshot);
+      return;
+    }
+    if (pending.getAndSet(snapshot) == null) {
+      rebuilder.schedule(() -> {
+        ClusterSnapshot newest = pending.getAndSet(null);
+        if (newest != null) {
+          current = build(newest);
+        }
+      }, coalesceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
   }
 
   ZoneSnapshot build(ClusterSnapshot s) {

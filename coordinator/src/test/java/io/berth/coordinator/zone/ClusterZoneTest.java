@@ -62,6 +62,21 @@ class ClusterZoneTest {
     assertEquals(7, zone.current().serial(), "the SOA serial follows the state version");
   }
 
+  @Test
+  void aBurstOfChangesEndsInTheNewestZone() throws Exception {
+    ClusterZone coalesced = new ClusterZone(new TaskNames("berth."),
+        List.of(new ClusterZone.Nameserver("c1", addr("10.0.0.1"))), 5).coalescing(java.time.Duration.ofMillis(20));
+    ClusterSnapshot base = snapshot();
+    for (long v = 8; v <= 500; v++) {
+      coalesced.accept(base.withVersion(v));
+    }
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (coalesced.current().serial() != 500 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertEquals(500, coalesced.current().serial(), "the last state wins");
+  }
+
   private Set<String> addresses(String name) throws Exception {
     Message m = ask(name, Type.A);
     assertEquals(Rcode.NOERROR, m.getRcode(), m.toString());
