@@ -29,6 +29,11 @@ public final class AgentSession {
     return node;
   }
 
+  /** Whether the agent last got another set of task ids than {@code sortedIds}. */
+  synchronized boolean differsFrom(List<String> sortedIds) {
+    return !sortedIds.equals(lastPushed);
+  }
+
   /** Sends the node's desired set if it differs from what the agent last got. */
   synchronized void push(Assignments assignments) {
     List<String> ids = assignments.getTasksList().stream().map(TaskAssignment::getTaskId).sorted().toList();

@@ -76,7 +76,12 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     Map<String, List<TaskRecord>> byNode = desiredByNode(snapshot);
     for (AgentSession s : sessions.values()) {
       try {
-        s.push(build(s.node(), byNode.getOrDefault(s.node(), List.of()), snapshot));
+        List<TaskRecord> tasks = byNode.getOrDefault(s.node(), List.of());
+        // Most changes (a task report) leave a node's set as it was: compare ids before building specs.
+        if (!s.differsFrom(tasks.stream().map(TaskRecord::getId).sorted().toList())) {
+          continue;
+        }
+        s.push(build(s.node(), tasks, snapshot));
       } catch (RuntimeException e) {
         LOG.warn("could not push assignments to {}: {}", s.node(), e.toString());
       }
