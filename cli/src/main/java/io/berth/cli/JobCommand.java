@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 /** {@code berth job run|ls|status|stop} */
 @Command(name = "job", description = "Submit and manage jobs.", mixinStandardHelpOptions = true,
     subcommands = {JobCommand.Run.class, JobCommand.Ls.class, JobCommand.StatusCmd.class, JobCommand.Stop.class,
-        JobScaleCommand.class})
+        JobScaleCommand.class, JobVersionCommands.History.class, JobVersionCommands.Revert.class})
 final class JobCommand {
 
   @Command(name = "run", description = "Submit a job file (YAML); running it again with changes updates the job.",

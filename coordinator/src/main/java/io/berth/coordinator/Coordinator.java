@@ -66,7 +66,7 @@ public final class Coordinator implements AutoCloseable {
           + " holds no cluster: start the first coordinator with --bootstrap, or the others with --join");
     }
     store = AtomixClusterStore.start(self.storeConfig(options.dataDir()), Duration.ofSeconds(120));
-    meta = store.meta().orElseGet(() -> store.initMeta(newClusterMeta(options.zone(), clock)));
+    meta = firstMeta(store, options.zone(), clock);
     TaskNames names = new TaskNames(meta.getZone());
     String endpoint = options.advertise() + ":" + options.grpcPort();
 
@@ -89,7 +89,7 @@ public final class Coordinator implements AutoCloseable {
     LeaderLoops loops = new LeaderLoops(store, new Scheduler(IdGenerator.random()), sessions, members, registrar,
         options.nodeTtl(), clock);
     leadership = new Leadership(store, self.memberId(), options.leaderLease(), loops);
-    loops.bind(leadership);
+    loops.bind(leadership, self.memberId());
 
     grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()))
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
@@ -138,6 +138,25 @@ public final class Coordinator implements AutoCloseable {
       }
     }
     return all;
+  }
+
+  /**
+   * Reads (or, on a new cluster, writes) the cluster identity. The members of a new group start
+   * together and elect a Raft leader first, so early attempts may time out: retry for a while.
+   */
+  private static ClusterMeta firstMeta(ClusterStore store, String zone, Clock clock) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (true) {
+      try {
+        return store.meta().orElseGet(() -> store.initMeta(newClusterMeta(zone, clock)));
+      } catch (ClusterStore.StoreUnavailableException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOG.info("waiting for the Raft group to answer: {}", e.getMessage());
+        Thread.sleep(500);
+      }
+    }
   }
 
   private static ClusterMeta newClusterMeta(String zone, Clock clock) {

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /** Waits for a condition with a deadline, polling; fails with what was awaited and the last value seen. */
-final class Await {
+public final class Await {
   private Await() {}
 
-  static <T> T until(String what, Duration timeout, Supplier<T> probe, java.util.function.Predicate<T> done) {
+  public static <T> T until(String what, Duration timeout, Supplier<T> probe, java.util.function.Predicate<T> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
     RuntimeException lastError = null;
@@ -32,7 +32,7 @@ final class Await {
         + (lastError == null ? "" : "; last error: " + lastError));
   }
 
-  static void until(String what, Duration timeout, Supplier<Boolean> condition) {
+  public static void until(String what, Duration timeout, Supplier<Boolean> condition) {
     until(what, timeout, condition, Boolean::booleanValue);
   }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A `bin/berth` OS process (coordinator or agent) with its output kept in a log file. */
-final class BerthProcess implements AutoCloseable {
+public final class BerthProcess implements AutoCloseable {
   final Process process;
   final Path log;
 
@@ -19,16 +19,16 @@ final class BerthProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static Path home() {
+  public static Path home() {
     String h = System.getenv("BERTH_HOME");
     return Path.of(h == null ? ".." : h).toAbsolutePath().normalize();
   }
 
-  static Path launcher() {
+  public static Path launcher() {
     return home().resolve("bin/berth");
   }
 
-  static BerthProcess start(Path log, String... args) throws IOException {
+  public static BerthProcess start(Path log, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(launcher().toString());
     cmd.addAll(List.of(args));
@@ -37,7 +37,7 @@ final class BerthProcess implements AutoCloseable {
     return new BerthProcess(pb.start(), log);
   }
 
-  String output() {
+  public String output() {
     try {
       return Files.readString(log, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -69,9 +69,9 @@ final class BerthProcess implements AutoCloseable {
   }
 
   /** The result of a short CLI command. */
-  record Result(int exit, String out, String err) {}
+  public record Result(int exit, String out, String err) {}
 
-  static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+  public static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(launcher().toString());
     cmd.addAll(List.of(args));

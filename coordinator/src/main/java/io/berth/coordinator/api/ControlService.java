@@ -1,6 +1,7 @@
 package io.berth.coordinator.api;
 
 import io.berth.coordinator.jobspec.JobSpecException;
+import io.berth.coordinator.scheduler.JobHistory;
 import io.berth.coordinator.jobspec.JobSpecParser;
 import io.berth.coordinator.leader.LeaderLoops;
 import io.berth.coordinator.leader.MemberWatch;
@@ -354,7 +355,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     reply(out, () -> {
       JobKey key = JobKey.of(request.getNamespace(), request.getJob());
       JobState js = store.snapshot().job(key).orElseThrow(() -> notFound(key));
-      return io.berth.proto.JobHistoryResponse.newBuilder().addAllVersions(JobVersions.all(js)).build();
+      return io.berth.proto.JobHistoryResponse.newBuilder().addAllVersions(JobHistory.all(js)).build();
     });
   }
 

@@ -10,6 +10,7 @@ import io.berth.proto.JobSpec;
 import io.berth.proto.PortSpec;
 import io.berth.proto.Resources;
 import io.berth.proto.RestartPolicy;
+import io.berth.proto.UpdateStrategy;
 import io.berth.proto.VolumeSpec;
 import io.berth.coordinator.cron.CronSchedule;
 import java.time.Clock;
@@ -40,7 +41,8 @@ public final class JobSpecParser {
   private static final Set<String> RESTART_MODES = Set.of("fail", "delay");
   private static final Set<String> GROUP_FIELDS =
       Set.of("name", "count", "image", "command", "env", "resources", "network", "ports",
-          "constraints", "volumes", "dns_ttl", "restart");
+          "constraints", "volumes", "dns_ttl", "restart", "update");
+  private static final Set<String> UPDATE_FIELDS = Set.of("max_parallel", "min_healthy_time", "auto_revert");
   private static final Set<String> RESOURCE_FIELDS = Set.of("cpu", "memory");
   private static final Set<String> PORT_FIELDS = Set.of("label", "static", "to");
   private static final Set<String> CONSTRAINT_FIELDS = Set.of("attribute", "operator", "value");
@@ -170,6 +172,34 @@ public final class JobSpecParser {
     return r.build();
   }
 
+  private UpdateStrategy update(JsonNode n, String path, Problems p) {
+    UpdateStrategy.Builder u = UpdateStrategy.newBuilder();
+    if (!n.isObject()) {
+      p.add(path, "must be a mapping {max_parallel: N, min_healthy_time: 10s, auto_revert: true}");
+      return u.build();
+    }
+    p.unknownFields(n, path + ".", UPDATE_FIELDS);
+    u.setMaxParallel(p.integer(n, "max_parallel", path + ".", 1, 1, 100_000));
+    u.setMinHealthyTimeMs(5000);
+    String healthy = p.text(n, "min_healthy_time", path + ".");
+    if (!healthy.isEmpty()) {
+      try {
+        u.setMinHealthyTimeMs(Quantities.durationMs(healthy));
+      } catch (RuntimeException e) {
+        p.add(path + ".min_healthy_time", "must be like 0s, 10s or 1m: " + reason(e));
+      }
+    }
+    JsonNode revert = n.get("auto_revert");
+    if (revert != null) {
+      if (!revert.isBoolean()) {
+        p.add(path + ".auto_revert", "must be true or false (got " + revert.asText() + ")");
+      } else {
+        u.setNoAutoRevert(!revert.asBoolean());
+      }
+    }
+    return u.build();
+  }
+
   private GroupSpec group(JsonNode n, String path, Problems p) {
     GroupSpec.Builder g = GroupSpec.newBuilder();
     if (!n.isObject()) {
@@ -285,6 +315,10 @@ public final class JobSpecParser {
       }
     }
     g.setDnsTtlSeconds(p.integer(n, "dns_ttl", path + ".", 0, 0, 86400));
+    JsonNode update = n.get("update");
+    if (update != null) {
+      g.setUpdate(update(update, path + ".update", p));
+    }
     JsonNode restart = n.get("restart");
     if (restart != null) {
       g.setRestart(restart(restart, path + ".restart", p));

@@ -30,6 +30,7 @@ public final class LeaderLoops implements Leadership.Listener {
   private final Duration nodeTtl;
   private final Clock clock;
   private Leadership leadership;
+  private String self;
   private volatile EvaluationLoop evaluations;
   private Thread evaluationThread;
   private ScheduledExecutorService liveness;
@@ -51,8 +52,9 @@ public final class LeaderLoops implements Leadership.Listener {
     });
   }
 
-  public void bind(Leadership leadership) {
+  public void bind(Leadership leadership, String self) {
     this.leadership = leadership;
+    this.self = self;
   }
 
   @Override
@@ -63,7 +65,7 @@ public final class LeaderLoops implements Leadership.Listener {
     evaluationThread = new Thread(loop, "berth-evaluations-" + epoch);
     evaluationThread.setDaemon(true);
     evaluationThread.start();
-    NodeLiveness check = new NodeLiveness(store, sessions, members, registrar, nodeTtl);
+    NodeLiveness check = new NodeLiveness(store, sessions, members, registrar, nodeTtl, self);
     liveness = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "berth-liveness-" + epoch);
       t.setDaemon(true);

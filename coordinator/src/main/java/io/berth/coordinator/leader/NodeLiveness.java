@@ -19,36 +19,49 @@ import java.util.concurrent.TimeUnit;
  * Leader-only: a node that no coordinator has vouched for during the TTL is down, and its tasks
  * are lost. A node is vouched for by this coordinator's own sessions, or by another coordinator
  * whose member record lists it and keeps moving. A new leader first waits one TTL (the grace
- * period) so that a failover never marks nodes down in bulk.
+ * period) so that a failover never marks nodes down in bulk, and judges nobody while its own
+ * writes are not getting through.
  */
 public final class NodeLiveness {
   private final ClusterStore store;
   private final SessionRegistry sessions;
   private final MemberWatch members;
   private final NodeRegistrar registrar;
-  private final long ttlNanos;
-  private final long leaderSinceNanos;
+  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(3);
 
-  public NodeLiveness(
-      ClusterStore store, SessionRegistry sessions, MemberWatch members, NodeRegistrar registrar, Duration ttl) {
+  private final long ttlNanos;
+  private final String self;
+  private long graceSinceNanos;
+
+  public NodeLiveness(ClusterStore store, SessionRegistry sessions, MemberWatch members, NodeRegistrar registrar,
+      Duration ttl, String self) {
     this.store = store;
     this.sessions = sessions;
     this.members = members;
     this.registrar = registrar;
     this.ttlNanos = ttl.toNanos();
-    this.leaderSinceNanos = System.nanoTime();
+    this.self = self;
+    this.graceSinceNanos = System.nanoTime();
   }
 
   /** One pass: marks overdue nodes down. */
   public void check() {
     long now = System.nanoTime();
+    // While this coordinator's own record does not move, the state is not taking writes (or this
+    // replica lags): nobody's record could move, so silence proves nothing. Judge nobody, and give
+    // every node a fresh grace period once writes flow again.
+    long ownMoved = members.lastMovedNanos(self).orElse(graceSinceNanos);
+    if (now - ownMoved > STALL_NANOS) {
+      graceSinceNanos = now;
+      return;
+    }
     ClusterSnapshot s = store.snapshot();
     for (NodeRecord n : s.nodes().values()) {
       if (n.getStatus() == NodeStatus.NODE_DOWN) {
         continue;
       }
       String name = n.getFacts().getName();
-      long lastSeen = Math.max(lastVouched(s, name), leaderSinceNanos);
+      long lastSeen = Math.max(lastVouched(s, name), graceSinceNanos);
       if (now - lastSeen > ttlNanos) {
         String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
         registrar.down(name, reason);

@@ -187,7 +187,8 @@ final class CronReconciler {
   private static void start(JobSpec spec, long firing, Reconciliation out) {
     for (GroupSpec g : spec.getGroupsList()) {
       for (int index = 0; index < g.getCount(); index++) {
-        out.place.add(new PlacementRequest(g, index, Optional.empty(), Optional.empty(), 1, firing, false));
+        out.place.add(new PlacementRequest(g, index, Optional.empty(), Optional.empty(), 1, firing,
+            PlacementRequest.Cause.PLACE));
       }
     }
   }

@@ -20,17 +20,20 @@ import java.util.function.BiPredicate;
  * eligible, matching its node constraints); {@code count} is ignored. A new task takes the lowest
  * index no other live task of its group holds, so indexes stay stable as nodes come and go.
  *
- * <p>Tasks on a drained (ineligible) node are stopped. Not yet done: tasks on a node that stopped
+ * <p>Tasks on a drained (ineligible) node are stopped. A changed group spec is rolled node by node
+ * ({@link RollingUpdate}). Not yet done: tasks on a node that stopped
  * matching a constraint keep running.
  */
 final class GlobalReconciler {
 
   private final Map<String, NodeRecord> nodes;
   private final BiPredicate<GroupSpec, NodeRecord> targetable;
+  private final long nowMs;
 
-  GlobalReconciler(Map<String, NodeRecord> nodes, BiPredicate<GroupSpec, NodeRecord> targetable) {
+  GlobalReconciler(Map<String, NodeRecord> nodes, BiPredicate<GroupSpec, NodeRecord> targetable, long nowMs) {
     this.nodes = nodes;
     this.targetable = targetable;
+    this.nowMs = nowMs;
   }
 
   Reconciliation reconcile(JobSpec spec, List<TaskRecord> tasks) {
@@ -72,13 +75,16 @@ final class GlobalReconciler {
       }
     }
     BitSet usedIndexes = new BitSet();
+    List<TaskRecord> keptTasks = new ArrayList<>();
     for (List<TaskRecord> onNode : candidatesByNode.values()) {
       onNode.sort(TaskStates::olderFirst);
       TaskRecord kept = onNode.get(0);
       r.keep.add(kept);
+      keptTasks.add(kept);
       usedIndexes.set(Math.max(0, kept.getIndex()));
       r.stop.addAll(onNode.subList(1, onNode.size()));
     }
+    int placedBefore = r.place.size();
     for (NodeRecord n : nodes.values()) {
       String name = n.getFacts().getName();
       if (candidatesByNode.containsKey(name) || !targetable.test(group, n)) {
@@ -89,6 +95,13 @@ final class GlobalReconciler {
       Optional<TaskRecord> previous = Optional.ofNullable(replacedByNode.get(name));
       int attempt = previous.map(p -> SlotReconciler.attemptOf(p) + 1).orElse(1);
       r.place.add(new PlacementRequest(group, index, previous, Optional.of(name), attempt));
+    }
+    // A changed spec rolls node by node, replacing each task on its own node.
+    for (TaskRecord old : RollingUpdate.toReplace(group, keptTasks, r.place.size() - placedBefore, nowMs)) {
+      r.keep.remove(old);
+      r.stop.add(old);
+      r.place.add(new PlacementRequest(group, old.getIndex(), Optional.of(old), Optional.of(old.getNode()), 1, 0,
+          PlacementRequest.Cause.UPDATE));
     }
   }
 }

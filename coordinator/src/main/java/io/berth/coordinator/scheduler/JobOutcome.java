@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 /**
  * What became of a batch job or of a cron job's runs, in lines for {@code berth job status}:
  * complete, still running, or given up (which slot, after how many attempts, with which exit
- * codes). Read from the job's records alone; services and global jobs have no outcome.
+ * codes); for a service or global job, how far a rolling update got. Read from the job's records alone.
  */
 public final class JobOutcome {
 
@@ -38,8 +38,33 @@ public final class JobOutcome {
         }
       }
       runs.forEach((at, tasks) -> lines.add("run at " + CronReconciler.iso(at) + ": " + run(spec, tasks)));
+    } else if (js.getJob().getStatus() == JobStatus.JOB_RUNNING) {
+      update(js).ifPresent(lines::add);
     }
     return lines;
+  }
+
+  /** A service or global job in the middle of a rolling update: how far it got. */
+  private static java.util.Optional<String> update(JobState js) {
+    Map<String, String> current = js.getJob().getSpec().getGroupsList().stream()
+        .collect(Collectors.toMap(GroupSpec::getName, GroupFingerprint::of));
+    int live = 0;
+    int updated = 0;
+    for (TaskRecord t : js.getTasksList()) {
+      if (!TaskStates.isLive(t) || t.getGroupSpecHash().isEmpty() || !current.containsKey(t.getGroup())) {
+        continue;
+      }
+      live++;
+      if (t.getGroupSpecHash().equals(current.get(t.getGroup()))) {
+        updated++;
+      }
+    }
+    if (updated == live) {
+      return java.util.Optional.of("version " + js.getJob().getVersion()
+          + (js.getJob().getStable() ? ": stable" : ": not yet stable (every task running for min_healthy_time)"));
+    }
+    return java.util.Optional.of("updating to version " + js.getJob().getVersion() + ": " + updated + " of " + live
+        + " tasks updated");
   }
 
   private static String schedule(JobSpec spec, JobStatus status, long nowMs) {

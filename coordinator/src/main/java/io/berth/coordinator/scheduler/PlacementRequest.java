@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param attempt 1 for a first placement, previous attempt + 1 for a replacement (a move off a
  *     drained node keeps the attempt: it is not a retry)
  * @param runAtMs cron: the firing the task runs for; 0 otherwise
- * @param migration the replaced task still runs, on a drained node, until this one runs
+ * @param cause why the slot gets a task now
  */
 record PlacementRequest(
     GroupSpec group,
@@ -23,17 +23,26 @@ record PlacementRequest(
     Optional<String> targetNode,
     int attempt,
     long runAtMs,
-    boolean migration) {
+    Cause cause) {
+
+  enum Cause {
+    /** A first task, or a replacement of one that failed, exited or was lost. */
+    PLACE,
+    /** The replaced task still runs, on a drained node, until this one runs. */
+    DRAIN,
+    /** The replaced task runs an older spec of the group: a rolling update. */
+    UPDATE
+  }
 
   /** Keep the last few exit codes of a slot: enough to see a pattern, bounded in size. */
   static final int EXIT_CODES_KEPT = 10;
 
   PlacementRequest(GroupSpec group, int index, Optional<TaskRecord> replaces, Optional<String> targetNode, int attempt) {
-    this(group, index, replaces, targetNode, attempt, 0, false);
+    this(group, index, replaces, targetNode, attempt, 0, Cause.PLACE);
   }
 
   PlacementRequest forRun(long firingMs) {
-    return new PlacementRequest(group, index, replaces, targetNode, attempt, firingMs, migration);
+    return new PlacementRequest(group, index, replaces, targetNode, attempt, firingMs, cause);
   }
 
   String message() {
@@ -58,8 +67,11 @@ record PlacementRequest(
   }
 
   private String replacedBecause(TaskRecord old) {
-    if (migration) {
+    if (cause == Cause.DRAIN) {
       return "node " + old.getNode() + " drained";
+    }
+    if (cause == Cause.UPDATE) {
+      return "update from job version " + old.getJobVersion();
     }
     return switch (old.getState()) {
       case TASK_FAILED -> "failed, exit code " + old.getExitCode();

@@ -25,6 +25,7 @@ final class Placer {
   private final Preemptor preemptor;
   private final IdGenerator ids;
   private final List<TaskRecord> evicted = new ArrayList<>();
+  private final Map<String, String> fingerprints = new HashMap<>();
   private final long jobVersion;
   private final long nowMs;
 
@@ -131,6 +132,7 @@ final class Placer {
         .setMessage(request.message())
         .setAttempt(request.attempt())
         .setRunAtMs(request.runAtMs())
+        .setGroupSpecHash(fingerprints.computeIfAbsent(group, g -> GroupFingerprint.of(ask.group())))
         .addAllEarlierExitCodes(request.earlierExitCodes())
         .putAllPorts(hostPorts)
         .setCreatedAtMs(nowMs)

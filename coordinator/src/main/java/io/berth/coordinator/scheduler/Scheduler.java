@@ -65,7 +65,7 @@ public final class Scheduler {
     Reconciliation r =
         switch (type.get()) {
           case GLOBAL -> new GlobalReconciler(
-                  snapshot.nodes(), (g, n) -> NodeFeasibility.targetable(asks.get(g.getName()), n))
+                  snapshot.nodes(), (g, n) -> NodeFeasibility.targetable(asks.get(g.getName()), n), eval.nowMs())
               .reconcile(spec, tasks);
           case CRON -> new CronReconciler(snapshot.nodes(), eval.nowMs()).reconcile(job, tasks);
           default -> new SlotReconciler(type.get(), snapshot.nodes(), eval.nowMs()).reconcile(spec, tasks);
@@ -93,7 +93,17 @@ public final class Scheduler {
     List<String> lines = new ArrayList<>(failures.lines());
     lines.addAll(r.backingOff);
     lines.addAll(r.gaveUp);
-    return toPlan(key, job.getVersion(), r, placed, lines);
+    UpdateWatch.Verdict verdict =
+        type.get() == JobType.SERVICE ? UpdateWatch.judge(state.get(), eval.nowMs()) : UpdateWatch.Verdict.NONE;
+    verdict.line().ifPresent(lines::add);
+    if (verdict.revert().isPresent()) {
+      // The reverted version is planned by the next evaluation; this plan only writes it.
+      return new Plan(key, job.getVersion(), List.of(), List.of(), List.of(), lines, false, verdict.revert());
+    }
+    Plan p = toPlan(key, job.getVersion(), r, placed, lines);
+    return verdict.markStable()
+        ? new Plan(key, p.jobVersion(), p.place(), p.stop(), p.forget(), p.failures(), true, Optional.empty())
+        : p;
   }
 
   private static Plan toPlan(

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * Sorts a service or batch job's tasks into buckets, slot by slot: a slot is (group, index) with
  * index in [0, count), and each slot wants exactly one live task.
  *
- * <p>Tasks of an older job version are kept as they are: rolling updates are not done yet, so a
- * spec change only affects tasks placed after it (replacements and new indexes).
+ * <p>A service whose group spec changed is rolled ({@link #roll}); batch tasks of an older spec
+ * finish as they are, and only their replacements and new indexes use the new spec.
  *
  * <p>A service task on a drained (ineligible) node is migrated: its replacement is placed
  * elsewhere while it keeps running, and it is stopped once the replacement runs. Batch tasks on a
@@ -100,6 +100,9 @@ final class SlotReconciler {
       }
     }
     RestartPolicy policy = group.getRestart();
+    int placedBefore = r.place.size();
+    int backingOffBefore = r.backingOff.size();
+    Map<Integer, TaskRecord> kept = new TreeMap<>();
     for (int index = 0; index < count; index++) {
       Slot slot = slots.getOrDefault(index, new Slot());
       slot.candidates.sort(TaskStates::olderFirst);
@@ -111,11 +114,12 @@ final class SlotReconciler {
         r.stop.addAll(slot.drained);
         r.stop.addAll(slot.replaced);
       } else if (!slot.candidates.isEmpty()) {
-        TaskRecord kept = slot.candidates.get(0);
-        r.keep.add(kept);
+        TaskRecord keep = slot.candidates.get(0);
+        r.keep.add(keep);
+        kept.put(index, keep);
         r.stop.addAll(slot.candidates.subList(1, slot.candidates.size()));
         r.stop.addAll(slot.replaced);
-        if (kept.getState() == TaskState.TASK_RUNNING) {
+        if (keep.getState() == TaskState.TASK_RUNNING) {
           r.stop.addAll(slot.drained); // its replacement runs: the old copy may go now
         } else {
           r.keep.addAll(slot.drained); // keep serving from the drained node until then
@@ -127,7 +131,7 @@ final class SlotReconciler {
         r.stop.addAll(slot.drained.subList(1, slot.drained.size()));
         r.stop.addAll(slot.replaced);
         r.place.add(new PlacementRequest(group, index, Optional.of(old), Optional.empty(), attemptOf(old),
-            old.getRunAtMs(), true));
+            old.getRunAtMs(), PlacementRequest.Cause.DRAIN));
       } else {
         Optional<TaskRecord> previous = slot.replaced.stream().max(TaskStates::olderFirst);
         if (previous.isPresent() && RestartBackoff.gaveUp(previous.get(), policy)) {
@@ -149,6 +153,20 @@ final class SlotReconciler {
         int attempt = previous.map(p -> attemptOf(p) + 1).orElse(1);
         r.place.add(new PlacementRequest(group, index, previous, Optional.empty(), attempt));
       }
+    }
+    if (type == JobType.SERVICE) {
+      int busy = (r.place.size() - placedBefore) + (r.backingOff.size() - backingOffBefore);
+      roll(group, kept, busy, r);
+    }
+  }
+
+  /** A rolling update of the group's kept tasks ({@link RollingUpdate}): stop and replace in place. */
+  private void roll(GroupSpec group, Map<Integer, TaskRecord> kept, int busy, Reconciliation r) {
+    for (TaskRecord old : RollingUpdate.toReplace(group, kept.values(), busy, nowMs)) {
+      r.keep.remove(old);
+      r.stop.add(old);
+      r.place.add(new PlacementRequest(group, old.getIndex(), Optional.of(old), Optional.empty(), 1, 0,
+          PlacementRequest.Cause.UPDATE));
     }
   }
 

@@ -302,7 +302,7 @@ public final class AtomixClusterStore implements ClusterStore {
     try {
       return op.get();
     } catch (RuntimeException e) {
-      throw new StoreUnavailableException("replicated state unavailable: " + e.getMessage(), e);
+      throw new StoreUnavailableException("replicated state unavailable: " + e, e);
     }
   }
 

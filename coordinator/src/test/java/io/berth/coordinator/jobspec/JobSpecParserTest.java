@@ -162,4 +162,21 @@ class JobSpecParserTest {
     assertTrue(all.contains("groups[0].restart.mode: must be fail or delay (got never)"), all);
     assertTrue(all.contains("groups[0].restart.colour: unknown field"), all);
   }
+
+  @Test
+  void readsAnUpdateStrategyAndRefusesBadOnes() throws JobSpecException {
+    JobSpec spec = parser.parse("u.yaml",
+        "name: w\ngroups: [{name: g, image: i, update: {max_parallel: 2, min_healthy_time: 10s, auto_revert: false}}]");
+    assertEquals(2, spec.getGroups(0).getUpdate().getMaxParallel());
+    assertEquals(10_000, spec.getGroups(0).getUpdate().getMinHealthyTimeMs());
+    assertTrue(spec.getGroups(0).getUpdate().getNoAutoRevert());
+    JobSpec defaults = parser.parse("u.yaml", "name: w\ngroups: [{name: g, image: i, update: {}}]");
+    assertEquals(1, defaults.getGroups(0).getUpdate().getMaxParallel());
+    assertEquals(5000, defaults.getGroups(0).getUpdate().getMinHealthyTimeMs());
+    String all = problems(parser,
+        "name: w\ngroups: [{name: g, image: i, update: {max_parallel: 0, min_healthy_time: x, auto_revert: maybe}}]");
+    assertTrue(all.contains("groups[0].update.max_parallel: must be between 1 and 100000 (got 0)"), all);
+    assertTrue(all.contains("groups[0].update.min_healthy_time: must be like 0s, 10s or 1m"), all);
+    assertTrue(all.contains("groups[0].update.auto_revert: must be true or false (got maybe)"), all);
+  }
 }

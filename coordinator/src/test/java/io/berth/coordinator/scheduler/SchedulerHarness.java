@@ -141,6 +141,17 @@ final class SchedulerHarness {
       return this;
     }
 
+    JobBuilder image(String image) {
+      current.setImage(image);
+      return this;
+    }
+
+    JobBuilder update(int maxParallel, long minHealthyMs, boolean autoRevert) {
+      current.setUpdate(io.berth.proto.UpdateStrategy.newBuilder().setMaxParallel(maxParallel)
+          .setMinHealthyTimeMs(minHealthyMs).setNoAutoRevert(!autoRevert));
+      return this;
+    }
+
     JobBuilder priority(int p) {
       spec.setPriority(p);
       return this;
@@ -197,7 +208,8 @@ final class SchedulerHarness {
     long v = old == null ? 1 : old.getJob().getVersion() + 1;
     JobRecord rec =
         JobRecord.newBuilder().setSpec(spec).setVersion(v).setStatus(JobStatus.JOB_RUNNING).setSubmittedAtMs(nowMs).build();
-    jobs.put(key, JobState.newBuilder().setJob(rec).addAllTasks(old == null ? List.of() : old.getTasksList()).build());
+    // As the API does: the replaced version goes into the job's history.
+    jobs.put(key, JobHistory.next(old, rec));
     version++;
     return key;
   }
@@ -258,6 +270,9 @@ final class SchedulerHarness {
       }
       if (e.getKey().equals(p.job())) {
         js.addAllTasks(p.place());
+        if (e.getValue().getJob().getVersion() == p.jobVersion()) {
+          p.applyJobChange(e.getValue(), js);
+        }
       }
       jobs.put(e.getKey(), js.build());
     }
@@ -326,6 +341,10 @@ final class SchedulerHarness {
   }
 
   // ------------------------------------------------------------------ reading
+
+  JobState job(JobKey key) {
+    return jobs.get(key);
+  }
 
   List<TaskRecord> tasks(JobKey key) {
     return jobs.get(key).getTasksList();

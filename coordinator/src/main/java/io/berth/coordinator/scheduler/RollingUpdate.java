@@ -1,0 +1,46 @@
+package io.berth.coordinator.scheduler;
+
+import io.berth.proto.GroupSpec;
+import io.berth.proto.TaskRecord;
+import io.berth.proto.TaskState;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Which of a group's kept tasks an update replaces now: tasks placed from an older spec of the
+ * group (another {@link GroupFingerprint}), at most {@code max_parallel} in flight, counting the
+ * group's tasks of the current spec that are not healthy yet (not running for
+ * {@code min_healthy_time}) and the slots being (re)placed or backing off. A new task that keeps
+ * failing therefore halts the update where it is.
+ */
+final class RollingUpdate {
+  static final long DEFAULT_MIN_HEALTHY_MS = 5000;
+
+  private RollingUpdate() {}
+
+  static long minHealthyMs(GroupSpec group) {
+    return group.hasUpdate() ? group.getUpdate().getMinHealthyTimeMs() : DEFAULT_MIN_HEALTHY_MS;
+  }
+
+  static boolean healthy(TaskRecord t, GroupSpec group, long nowMs) {
+    return t.getState() == TaskState.TASK_RUNNING && nowMs - t.getUpdatedAtMs() >= minHealthyMs(group);
+  }
+
+  /** The outdated tasks to replace in this plan, in the order given. */
+  static List<TaskRecord> toReplace(GroupSpec group, Collection<TaskRecord> kept, int busy, long nowMs) {
+    String current = GroupFingerprint.of(group);
+    int maxParallel = group.hasUpdate() && group.getUpdate().getMaxParallel() > 0 ? group.getUpdate().getMaxParallel() : 1;
+    List<TaskRecord> outdated = new ArrayList<>();
+    int unhealthy = 0;
+    for (TaskRecord t : kept) {
+      if (!t.getGroupSpecHash().isEmpty() && !t.getGroupSpecHash().equals(current)) {
+        outdated.add(t); // tasks from before fingerprints (empty) are left alone
+      } else if (!healthy(t, group, nowMs)) {
+        unhealthy++;
+      }
+    }
+    int budget = Math.max(0, maxParallel - unhealthy - busy);
+    return outdated.subList(0, Math.min(budget, outdated.size()));
+  }
+}

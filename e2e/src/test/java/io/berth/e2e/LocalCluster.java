@@ -1,0 +1,116 @@
+package io.berth.e2e;
+
+import io.berth.proto.ControlServiceGrpc;
+import io.berth.proto.ListNodesRequest;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.NodeStatus;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One coordinator and any number of agents as bin/berth processes on this machine's dockerd
+ * (each agent a node of its own name, all on 127.0.0.1), with a control API stub and a CLI runner.
+ */
+final class LocalCluster implements AutoCloseable {
+  static final Duration SETTLE = Duration.ofSeconds(60);
+
+  final Path work;
+  final Path logs;
+  final String endpoint;
+  final String token;
+  final ControlServiceGrpc.ControlServiceBlockingStub api;
+  private final BerthProcess coordinator;
+  private final List<BerthProcess> agents = new ArrayList<>();
+  private final List<String> nodes = new ArrayList<>();
+  private final ManagedChannel channel;
+
+  private LocalCluster(Path work, Path logs, String endpoint, String token, BerthProcess coordinator) {
+    this.work = work;
+    this.logs = logs;
+    this.endpoint = endpoint;
+    this.token = token;
+    this.coordinator = coordinator;
+    this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+    this.api = ControlServiceGrpc.newBlockingStub(channel);
+  }
+
+  /** Starts a bootstrapped coordinator on free loopback ports; logs go to e2e/target/e2e-logs/NAME. */
+  static LocalCluster start(String name) throws IOException {
+    Path work = Files.createTempDirectory("berth-e2e-");
+    Path logs = BerthProcess.home().resolve("e2e/target/e2e-logs/" + name);
+    int grpc = freePort();
+    BerthProcess c = BerthProcess.start(logs.resolve("coordinator.log"),
+        "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
+        "--bind", "127.0.0.1", "--grpc-port", "" + grpc, "--dns-port", "" + freePort(),
+        "--raft-port", "" + freePort(), "--no-client-config");
+    c.awaitOutput("berth agent start --coordinator", Duration.ofSeconds(120));
+    String token = Files.readString(work.resolve("coord/join-token")).trim();
+    return new LocalCluster(work, logs, "127.0.0.1:" + grpc, token, c);
+  }
+
+  /** Starts an agent named {@code node} and waits until its node is ready. */
+  LocalCluster agent(String node) throws IOException {
+    agents.add(BerthProcess.start(logs.resolve("agent-" + node + ".log"),
+        "agent", "start", "--coordinator", endpoint, "--token", token, "--name", node,
+        "--address", "127.0.0.1", "--data-dir", work.resolve("agent-" + node).toString()));
+    nodes.add(node);
+    Await.until("node " + node + " ready", SETTLE,
+        () -> node(node).map(n -> n.getStatus() == NodeStatus.NODE_READY).orElse(false));
+    return this;
+  }
+
+  Optional<NodeRecord> node(String name) {
+    return api.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+        .filter(n -> n.getFacts().getName().equals(name)).findFirst();
+  }
+
+  /** Runs `berth ARGS --coordinator ENDPOINT`. */
+  BerthProcess.Result berth(String... args) {
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--coordinator";
+    all[args.length + 1] = endpoint;
+    try {
+      return BerthProcess.run(Duration.ofSeconds(60), all);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes a job file into the work directory and returns its path. */
+  Path file(String name, String yaml) throws IOException {
+    Path f = work.resolve(name);
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  @Override
+  public void close() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    for (BerthProcess a : agents) {
+      a.close();
+    }
+    coordinator.close();
+    for (String n : nodes) {
+      Docker.removeWithLabel("berth.node", n);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
