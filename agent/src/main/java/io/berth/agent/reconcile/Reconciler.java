@@ -210,6 +210,8 @@ public final class Reconciler {
   }
 
   private void createMissing() {
+    List<Map.Entry<String, ContainerSpec>> toCreate = new ArrayList<>();
+    List<ContainerInfo> toStart = new ArrayList<>();
     for (Map.Entry<String, ContainerSpec> e : desired.entrySet()) {
       String taskId = e.getKey();
       if (failed.containsKey(taskId)) {
@@ -217,32 +219,98 @@ public final class Reconciler {
       }
       ContainerInfo c = observed.get(taskId);
       if (c == null) {
-        createAndStart(taskId, e.getValue());
+        toCreate.add(e);
       } else if (c.phase() == ContainerPhase.CREATED && c.error().isEmpty()
           && !startAttempted.contains(c.containerId())) {
         // Created but never started (e.g. the agent died in between): start, do not recreate.
-        start(c);
+        toStart.add(c);
       }
+    }
+    // Each task's create-and-start is independent: run them together (a node given 100 tasks
+    // should not start them one after another), then apply the outcomes here, in order.
+    Set<String> attempted = Set.copyOf(startAttempted);
+    List<CompletableFuture<Launch>> launches = new ArrayList<>();
+    for (Map.Entry<String, ContainerSpec> e : toCreate) {
+      launches.add(CompletableFuture.supplyAsync(() -> launch(e.getKey(), e.getValue(), attempted), removalExecutor));
+    }
+    RuntimeException unavailable = null;
+    for (CompletableFuture<Launch> f : launches) {
+      RuntimeException e = apply(f.join());
+      if (e != null && unavailable == null) {
+        unavailable = e;
+      }
+    }
+    for (ContainerInfo c : toStart) {
+      start(c);
+    }
+    if (unavailable != null) {
+      throw unavailable;
     }
   }
 
-  private void createAndStart(String taskId, ContainerSpec spec) {
+  /** What creating and starting one task's container came to; runtime calls only, no state. */
+  private record Launch(String taskId, ContainerInfo created, boolean startAttempted, ContainerInfo afterStart,
+      boolean vanished, TaskStartException createFailure, TaskStartException startFailure,
+      RuntimeException unavailable) {}
+
+  private Launch launch(String taskId, ContainerSpec spec, Set<String> attempted) {
     ContainerInfo created;
     try {
       created = runtime.create(taskId, spec);
     } catch (TaskStartException ex) {
-      log.warn("task {} failed: {}", taskId, ex.getMessage());
-      failed.put(taskId, failedStatus(taskId, "", ex.getMessage()));
-      reportChanges();
-      return;
+      return new Launch(taskId, null, false, null, false, ex, null, null);
+    } catch (RuntimeException ex) {
+      return new Launch(taskId, null, false, null, false, null, null, ex);
     }
-    observed.put(taskId, created);
-    hadContainer.add(taskId);
+    if (created.phase() != ContainerPhase.CREATED || attempted.contains(created.containerId())) {
+      return new Launch(taskId, created, false, null, false, null, null, null);
+    }
+    try {
+      runtime.start(created.containerId());
+    } catch (TaskStartException ex) {
+      return new Launch(taskId, created, true, null, false, null, ex, null);
+    } catch (ContainerNotFoundException ex) {
+      return new Launch(taskId, created, true, null, true, null, null, null);
+    } catch (RuntimeException ex) {
+      return new Launch(taskId, created, false, null, false, null, null, ex);
+    }
+    try {
+      // It may already have exited: ask rather than assume RUNNING.
+      Optional<ContainerInfo> now = runtime.inspect(created.containerId());
+      return new Launch(taskId, created, true, now.orElse(null), now.isEmpty(), null, null, null);
+    } catch (RuntimeException ex) {
+      return new Launch(taskId, created, true, null, false, null, null, ex);
+    }
+  }
+
+  /** Applies one launch's outcome to the reconciler's state; returns a runtime outage to rethrow. */
+  private RuntimeException apply(Launch l) {
+    if (l.createFailure() != null) {
+      log.warn("task {} failed: {}", l.taskId(), l.createFailure().getMessage());
+      failed.put(l.taskId(), failedStatus(l.taskId(), "", l.createFailure().getMessage()));
+      reportChanges();
+      return null;
+    }
+    if (l.created() == null) {
+      return l.unavailable();
+    }
+    observed.put(l.taskId(), l.created());
+    hadContainer.add(l.taskId());
     publish();
     reportChanges();
-    if (created.phase() == ContainerPhase.CREATED && !startAttempted.contains(created.containerId())) {
-      start(created);
+    if (l.startAttempted()) {
+      startAttempted.add(l.created().containerId());
     }
+    if (l.startFailure() != null) {
+      log.warn("task {} failed to start: {}", l.taskId(), l.startFailure().getMessage());
+      failed.put(l.taskId(), failedStatus(l.taskId(), l.created().containerId(), l.startFailure().getMessage()));
+    } else if (l.vanished()) {
+      lost(l.taskId());
+    } else if (l.afterStart() != null) {
+      observed.put(l.taskId(), l.afterStart());
+    }
+    reportChanges();
+    return l.unavailable();
   }
 
   private void start(ContainerInfo c) {
