@@ -11,6 +11,9 @@ dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v dig >/dev/null 2>&1 || need+=(dnsutils)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
+# The multi-host lab (scripts/lab.sh): the Java image's rootfs, and nsenter/unshare.
+command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
