@@ -1,9 +1,6 @@
 package io.berth.coordinator.jobspec;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.berth.proto.Constraint;
 import io.berth.proto.GroupSpec;
 import io.berth.proto.JobSpec;
@@ -48,7 +45,6 @@ public final class JobSpecParser {
   private static final Set<String> CONSTRAINT_FIELDS = Set.of("attribute", "operator", "value");
   private static final Set<String> VOLUME_FIELDS = Set.of("host", "container", "read_only");
 
-  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
   private final Clock clock;
 
   public JobSpecParser() {
@@ -63,10 +59,9 @@ public final class JobSpecParser {
   public JobSpec parse(String source, String text) throws JobSpecException {
     JsonNode root;
     try {
-      root = yaml.readTree(text);
-    } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-      throw new JobSpecException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+      root = YamlTree.read(text);
+    } catch (IllegalArgumentException e) {
+      throw new JobSpecException(source, List.of("not valid YAML " + e.getMessage()));
     }
     Problems p = new Problems();
     if (root == null || !root.isObject()) {

@@ -179,4 +179,43 @@ class JobSpecParserTest {
     assertTrue(all.contains("groups[0].update.min_healthy_time: must be like 0s, 10s or 1m"), all);
     assertTrue(all.contains("groups[0].update.auto_revert: must be true or false (got maybe)"), all);
   }
+
+  @Test
+  void anchorsAliasesAndMergeKeysAreResolved() throws JobSpecException {
+    JobSpec spec = parser.parse("spark.yaml", """
+        name: spark
+        groups:
+          - &base
+            name: master
+            image: lab/java17:1
+            env: &env {SPARK_NO_DAEMONIZE: "1", MODE: a}
+          - <<: *base
+            name: worker
+            count: 2
+            env:
+              <<: *env
+              MODE: b
+        """);
+    assertEquals("lab/java17:1", spec.getGroups(1).getImage());
+    assertEquals(2, spec.getGroups(1).getCount());
+    assertEquals("1", spec.getGroups(1).getEnvMap().get("SPARK_NO_DAEMONIZE"));
+    assertEquals("b", spec.getGroups(1).getEnvMap().get("MODE"), "a mapping's own keys win over merged ones");
+    assertEquals("a", spec.getGroups(0).getEnvMap().get("MODE"));
+  }
+
+  @Test
+  void anAliasBombIsRefusedNotExpanded() {
+    StringBuilder y = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    char prev = 'a';
+    for (char c = 'b'; c <= 'k'; c++) {
+      y.append(c).append(": &").append(c).append(" [");
+      for (int i = 0; i < 10; i++) {
+        y.append(i == 0 ? "" : ", ").append('*').append(prev);
+      }
+      y.append("]\n");
+      prev = c;
+    }
+    JobSpecException e = assertThrows(JobSpecException.class, () -> parser.parse("bomb.yaml", y.toString()));
+    assertTrue(e.getMessage().contains("not valid YAML"), e.getMessage());
+  }
 }
