@@ -65,7 +65,7 @@ public final class Coordinator implements AutoCloseable {
       throw new IllegalStateException("data dir " + options.dataDir()
           + " holds no cluster: start the first coordinator with --bootstrap, or the others with --join");
     }
-    store = AtomixClusterStore.start(self.storeConfig(options.dataDir()), Duration.ofSeconds(120));
+    store = startStore(self.storeConfig(options.dataDir()));
     meta = firstMeta(store, options.zone(), clock);
     TaskNames names = new TaskNames(meta.getZone());
     String endpoint = options.advertise() + ":" + options.grpcPort();
@@ -138,6 +138,25 @@ public final class Coordinator implements AutoCloseable {
       }
     }
     return all;
+  }
+
+  /**
+   * Starts this member's Raft, trying again a few times: a member restarted while its peers are
+   * busy (catching up, electing) may not get in within one attempt, and giving up would leave the
+   * cluster a member short until someone restarts it by hand.
+   */
+  private static ClusterStore startStore(io.berth.coordinator.state.StoreConfig config) {
+    int attempts = 3;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return AtomixClusterStore.start(config, Duration.ofSeconds(90));
+      } catch (ClusterStore.StoreUnavailableException e) {
+        if (attempt == attempts) {
+          throw e;
+        }
+        LOG.warn("Raft start attempt {} of {} failed ({}); trying again", attempt, attempts, e.getMessage());
+      }
+    }
   }
 
   /**

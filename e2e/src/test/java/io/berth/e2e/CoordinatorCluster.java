@@ -70,7 +70,8 @@ final class CoordinatorCluster implements AutoCloseable {
   }
 
   void awaitUp(int i) {
-    processes[i].awaitOutput("berth agent start --coordinator", Duration.ofSeconds(150));
+    // A member retries its Raft start itself (up to 3 x 90 s) when its peers are slow to let it in.
+    processes[i].awaitOutput("berth agent start --coordinator", Duration.ofSeconds(300));
   }
 
   void startAll() throws IOException {

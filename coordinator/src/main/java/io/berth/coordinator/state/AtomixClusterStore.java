@@ -107,7 +107,11 @@ public final class AtomixClusterStore implements ClusterStore {
     try {
       atomix.start().get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      atomix.stop();
+      try {
+        atomix.stop().get(30, TimeUnit.SECONDS); // release its ports before anyone starts again
+      } catch (Exception stopFailure) {
+        LOG.warn("the Raft member that did not start did not stop cleanly either: {}", stopFailure.toString());
+      }
       throw new StoreUnavailableException(
           "the Raft member " + config.memberId() + " did not start within " + startTimeout + ": " + e, e);
     }
