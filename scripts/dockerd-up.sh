@@ -49,21 +49,17 @@ if ! command -v dockerd >/dev/null 2>&1 && [ ! -x /usr/sbin/dockerd ]; then
 fi
 DOCKERD=$(command -v dockerd 2>/dev/null || echo /usr/sbin/dockerd)
 
-# A daemon from our pidfile that is alive but not answering is still starting (or wedged):
-# do not start a second one on the same data root, just wait for it below.
-running_pid=""
-if [ -f "$PIDFILE" ]; then
-  pid=$(cat "$PIDFILE" 2>/dev/null || true)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    running_pid=$pid
-    echo "dockerd-up: dockerd (pid $pid) is running but not answering yet; waiting"
-  else
-    # Stale pidfile from a killed daemon: dockerd refuses to start while it exists.
-    rm -f "$PIDFILE"
-  fi
-fi
+# A live dockerd from our pidfile that is not answering yet is still starting: wait for it rather
+# than start a second one on the same data root. Anything else behind the pidfile (a dead or
+# unreaped daemon, a reused pid) means the file is stale: dockerd refuses to start while it exists.
+is_live_dockerd() {
+  [ -r "/proc/$1/cmdline" ] || return 1
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo Z)
+  [ "$state" != Z ] && [ "$state" != X ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q dockerd
+}
 
-if [ -z "$running_pid" ]; then
+start_daemon() {
+  rm -f "$PIDFILE"
   mkdir -p "$DATA_ROOT" "$EXEC_ROOT" "$(dirname "$LOG")" "$(dirname "$SOCK")"
   echo "dockerd-up: starting $DOCKERD (data-root $DATA_ROOT, log $LOG)"
   # setsid + nohup: the daemon must outlive the shell (and the CI step) that started it.
@@ -75,15 +71,35 @@ if [ -z "$running_pid" ]; then
       $EXTRA_ARGS \
       >>"$LOG" 2>&1 </dev/null &
   running_pid=$!
+}
+
+running_pid=""
+pid=$(cat "$PIDFILE" 2>/dev/null || true)
+if [ -n "$pid" ] && is_live_dockerd "$pid"; then
+  running_pid=$pid
+  echo "dockerd-up: dockerd (pid $pid) is running but not answering yet; waiting"
+else
+  start_daemon
 fi
 
+# One fresh start is allowed when a daemon dies while starting (e.g. the one we waited for was
+# being torn down, or leftovers of a killed daemon were still being cleaned up).
+restarts=1
 deadline=$(( $(date +%s) + WAIT_SECS ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
   if answers; then
     echo "dockerd-up: docker answers on $SOCK ($("$DOCKER" -H "unix://$SOCK" version --format '{{.Server.Version}}' 2>/dev/null))"
     exit 0
   fi
-  if ! kill -0 "$running_pid" 2>/dev/null; then
+  if ! kill -0 "$running_pid" 2>/dev/null || ! is_live_dockerd "$running_pid"; then
+    if [ "$restarts" -gt 0 ]; then
+      restarts=$((restarts - 1))
+      echo "dockerd-up: dockerd (pid $running_pid) is gone before answering; starting a fresh one"
+      sleep 1
+      start_daemon
+      deadline=$(( $(date +%s) + WAIT_SECS ))
+      continue
+    fi
     echo "dockerd-up: dockerd exited during startup; last lines of $LOG:" >&2
     tail -n 20 "$LOG" >&2 || true
     exit 1
