@@ -15,7 +15,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,9 +72,9 @@ class OneHostClusterE2ETest {
     assertTrue(Files.isExecutable(BerthProcess.launcher()), "bin/berth missing at " + BerthProcess.launcher());
     work = Files.createTempDirectory("berth-e2e-");
     Path logs = BerthProcess.home().resolve("e2e/target/e2e-logs/" + run);
-    grpcPort = freePort();
-    dnsPort = freePort();
-    int raftPort = freePort();
+    grpcPort = CoordinatorCluster.freePort();
+    dnsPort = CoordinatorCluster.freePort();
+    int raftPort = CoordinatorCluster.freePort();
     endpoint = "127.0.0.1:" + grpcPort;
     coordinator = BerthProcess.start(logs.resolve("coordinator.log"),
         "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
@@ -306,9 +305,4 @@ class OneHostClusterE2ETest {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

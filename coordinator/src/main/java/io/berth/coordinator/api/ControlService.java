@@ -41,7 +41,6 @@ import io.berth.proto.StopJobRequest;
 import io.berth.proto.StopJobResponse;
 import io.berth.proto.TaskLogsRequest;
 import io.berth.proto.TaskRecord;
-import io.berth.proto.TaskState;
 import io.berth.proto.TaskView;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -9,7 +9,6 @@ import io.berth.proto.GroupSpec;
 import io.berth.proto.JobState;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
-import io.berth.proto.PortSpec;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.net.InetAddress;
@@ -137,11 +136,6 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
       }
     }
     return null;
-  }
-
-  /** Port labels the spec declares for a group (kept for SRV of tasks without ports yet). */
-  static List<String> portLabels(GroupSpec g) {
-    return g.getPortsList().stream().map(PortSpec::getLabel).toList();
   }
 
   private static InetAddress parse(String address) {
