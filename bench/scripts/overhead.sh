@@ -8,28 +8,18 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${N:-100}
 ROUNDS=${ROUNDS:-3}
-WORK=$(mktemp -d /tmp/berth-overhead-XXXX)
 CMD='trap "exit 0" TERM; while true; do sleep 1; done'
-PIDS=()
+NODE=overhead-node
+SWARM=${SWARM:-1}
+SWARM_OURS=0
 cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  docker service rm berth-ovh >/dev/null 2>&1 || true
+  if [ "$SWARM_OURS" = 1 ]; then docker swarm leave --force >/dev/null 2>&1 || true; fi
   docker ps -aq --filter label=bench=overhead | xargs -r docker rm -f >/dev/null 2>&1 || true
-  docker ps -aq --filter label=berth.node=overhead-node | xargs -r docker rm -f >/dev/null 2>&1 || true
+  stop_one_node_cluster
 }
 trap cleanup EXIT
-now() { date +%s.%N; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-GRPC=$(free_port); DNS=$(free_port); RAFT=$(free_port)
-bin/berth coordinator start --bootstrap --data-dir "$WORK/c" --bind 127.0.0.1 --grpc-port "$GRPC" \
-  --dns-port "$DNS" --raft-port "$RAFT" --no-client-config --dns-upstream none >"$WORK/c.log" 2>&1 &
-PIDS+=($!)
-until grep -q "agent start" "$WORK/c.log"; do sleep 0.2; done
-export BERTH_COORDINATOR=127.0.0.1:$GRPC
-bin/berth agent start --coordinator "$BERTH_COORDINATOR" --token "$(cat "$WORK/c/join-token")" \
-  --name overhead-node --address 127.0.0.1 --data-dir "$WORK/a" >"$WORK/a.log" 2>&1 &
-PIDS+=($!)
-until bin/berth node ls 2>/dev/null | grep -q "overhead-node .* ready"; do sleep 0.2; done
+. bench/scripts/one-node-cluster.sh
 
 docker_round() {
   local t0 t1
@@ -66,12 +56,42 @@ YAML
   until [ -z "$(docker ps -aq --filter label=berth.job=$job)" ]; do sleep 0.2; done
 }
 
-best_docker=""; best_berth=""
+# Docker Swarm on the same dockerd: no registry is reachable, so the service names the image by
+# its sha256 id and skips resolution. The swarm is left again if this script created it.
+swarm_round() {
+  local t0 t1 id
+  id=$(docker image inspect -f '{{.Id}}' lab/busybox:1)
+  t0=$(now)
+  docker service create --detach --name berth-ovh --replicas "$N" --no-resolve-image \
+    --restart-condition none "$id" /bin/sh -c "$CMD" >/dev/null
+  until [ "$(docker ps -q --filter label=com.docker.swarm.service.name=berth-ovh --filter status=running | wc -l)" = "$N" ]; do
+    sleep 0.1
+  done
+  t1=$(now)
+  echo "$t1 - $t0" | bc
+  docker service rm berth-ovh >/dev/null
+  until [ -z "$(docker ps -aq --filter label=com.docker.swarm.service.name=berth-ovh)" ]; do sleep 0.2; done
+}
+if [ "$SWARM" = 1 ] && [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" != active ]; then
+  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+  SWARM_OURS=1
+fi
+
+best_docker=""; best_berth=""; best_swarm=""
 for r in $(seq 1 "$ROUNDS"); do
   d=$(docker_round); b=$(berth_round "$r")
-  echo "round $r: parallel docker run ${d}s, berth job run ${b}s" >&2
+  w=""
+  if [ "$SWARM" = 1 ]; then
+    w=$(swarm_round)
+    if [ -z "$best_swarm" ] || [ "$(echo "$w < $best_swarm" | bc)" = 1 ]; then best_swarm=$w; fi
+  fi
+  echo "round $r: parallel docker run ${d}s, berth job run ${b}s${w:+, swarm service ${w}s}" >&2
   if [ -z "$best_docker" ] || [ "$(echo "$d < $best_docker" | bc)" = 1 ]; then best_docker=$d; fi
   if [ -z "$best_berth" ] || [ "$(echo "$b < $best_berth" | bc)" = 1 ]; then best_berth=$b; fi
 done
 ratio=$(echo "scale=2; $best_berth / $best_docker" | bc)
-echo "| $N busybox replicas on one node (best of $ROUNDS) | berth job run: ${best_berth} s | $N parallel docker run -d: ${best_docker} s (ratio ${ratio}) |"
+swarm_col=""
+if [ -n "$best_swarm" ]; then
+  swarm_col=" Docker Swarm service: ${best_swarm} s (ratio $(echo "scale=2; $best_swarm / $best_docker" | bc)) |"
+fi
+echo "| $N busybox replicas on one node (best of $ROUNDS) | berth job run: ${best_berth} s (ratio ${ratio}) | $N parallel docker run -d: ${best_docker} s |${swarm_col}"
