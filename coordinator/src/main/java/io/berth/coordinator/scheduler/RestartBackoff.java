@@ -8,7 +8,8 @@ import io.berth.proto.TaskState;
  * When a task that failed by itself may be replaced: the first replacement at once (a killed
  * container is back within a second), then 1 s, 2 s, 4 s ... up to 30 s, so a task that cannot
  * start (a missing image, a crash at startup) does not churn. Loss of a node is not the task's
- * fault and is never delayed.
+ * fault and is never delayed. A task whose health check fails counts as failed (and runs until
+ * its replacement is due).
  *
  * <p>A group's {@link RestartPolicy} changes the base delay ({@code delay}, doubling to 30 s or to
  * the delay itself when longer) and bounds the runs of a slot ({@code attempts}): in mode
@@ -48,16 +49,21 @@ final class RestartBackoff {
   }
 
   static long remainingMs(TaskRecord failed, RestartPolicy policy, long nowMs) {
-    if (failed.getState() != TaskState.TASK_FAILED && failed.getState() != TaskState.TASK_EXITED) {
+    long since;
+    if (failed.getState() == TaskState.TASK_FAILED || failed.getState() == TaskState.TASK_EXITED) {
+      since = failed.getUpdatedAtMs();
+    } else if (TaskStates.failingCheck(failed)) {
+      since = failed.getHealthChangedAtMs(); // it still runs: the backoff counts from its verdict
+    } else {
       return 0;
     }
-    long due = failed.getUpdatedAtMs() + delayMs(SlotReconciler.attemptOf(failed), policy);
+    long due = since + delayMs(SlotReconciler.attemptOf(failed), policy);
     return Math.max(0, due - nowMs);
   }
 
   /** Whether a slot whose latest task is {@code last} has used up its attempts (mode fail). */
   static boolean gaveUp(TaskRecord last, RestartPolicy policy) {
-    return last.getState() == TaskState.TASK_FAILED
+    return (last.getState() == TaskState.TASK_FAILED || TaskStates.failingCheck(last))
         && policy.getAttempts() > 0
         && !"delay".equals(policy.getMode())
         && SlotReconciler.attemptOf(last) >= policy.getAttempts();
