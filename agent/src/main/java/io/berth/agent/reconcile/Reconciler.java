@@ -1,5 +1,7 @@
 package io.berth.agent.reconcile;
 
+import io.berth.agent.health.CheckTarget;
+import io.berth.agent.health.Probes;
 import io.berth.agent.runtime.ContainerInfo;
 import io.berth.agent.runtime.ContainerNotFoundException;
 import io.berth.agent.runtime.ContainerPhase;
@@ -7,6 +9,7 @@ import io.berth.agent.runtime.ContainerRuntime;
 import io.berth.agent.runtime.RuntimeUnavailableException;
 import io.berth.agent.runtime.TaskStartException;
 import io.berth.proto.ContainerSpec;
+import io.berth.proto.TaskHealth;
 import io.berth.proto.TaskState;
 import io.berth.proto.TaskStatus;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +64,12 @@ public final class Reconciler {
   private final Map<String, TaskStatus> lastReported = new HashMap<>();
   /** task id -> container id, published for readers on other threads (log requests). */
   private volatile Map<String, String> containerIds = Map.of();
+  /** Running tasks' health verdicts, as the checks last changed them. */
+  private final Map<String, Health> health = new HashMap<>();
+  /** Told which running tasks to check after every pass; none by default. */
+  private Consumer<Map<String, CheckTarget>> healthChecks = targets -> {};
+
+  private record Health(String containerId, TaskHealth verdict, String output) {}
 
   /** Removals run one after another on the calling thread (tests). */
   public Reconciler(ContainerRuntime runtime, StatusSink sink) {
@@ -80,6 +90,25 @@ public final class Reconciler {
     this.sink = sink;
     this.clock = clock;
     this.removalExecutor = removalExecutor;
+  }
+
+  /**
+   * Runs the health checks of running tasks whose assignment has one: after every pass the
+   * watcher gets the whole set of tasks to check (see {@code HealthMonitor}).
+   */
+  public Reconciler withHealthChecks(Consumer<Map<String, CheckTarget>> watcher) {
+    this.healthChecks = watcher;
+    return this;
+  }
+
+  /** A task's health verdict changed (reported by its checks); ignored for a container it no longer has. */
+  public void healthChanged(String taskId, String containerId, TaskHealth verdict, String output) {
+    ContainerInfo c = observed.get(taskId);
+    if (c == null || !c.containerId().equals(containerId)) {
+      return;
+    }
+    health.put(taskId, new Health(containerId, verdict, output));
+    reportChanges();
   }
 
   /** The coordinator's full desired set for this node; reconciles at once. */
@@ -157,8 +186,26 @@ public final class Reconciler {
       }
     } finally {
       publish();
+      watchHealth();
       reportChanges();
     }
+  }
+
+  /** Running tasks with a check are checked; verdicts of tasks that stopped running are dropped. */
+  private void watchHealth() {
+    Map<String, CheckTarget> targets = new TreeMap<>();
+    for (ContainerInfo c : observed.values()) {
+      ContainerSpec spec = desired == null ? null : desired.get(c.taskId());
+      if (spec == null || !spec.hasHealthCheck() || c.phase() != ContainerPhase.RUNNING
+          || failed.containsKey(c.taskId())) {
+        continue;
+      }
+      Probes.of(spec, c.containerId(), runtime).ifPresent(
+          probe -> targets.put(c.taskId(), new CheckTarget(c.taskId(), c.containerId(), spec.getHealthCheck(), probe)));
+    }
+    health.keySet().removeIf(taskId -> !targets.containsKey(taskId)
+        || !targets.get(taskId).containerId().equals(health.get(taskId).containerId()));
+    healthChecks.accept(targets);
   }
 
   private void removeUndesired() {
@@ -355,7 +402,15 @@ public final class Reconciler {
   private Map<String, TaskStatus> current() {
     Map<String, TaskStatus> now = new TreeMap<>();
     for (ContainerInfo c : observed.values()) {
-      now.put(c.taskId(), TaskStatusMapper.of(c));
+      TaskStatus s = TaskStatusMapper.of(c);
+      ContainerSpec spec = desired == null ? null : desired.get(c.taskId());
+      if (s.getState() == TaskState.TASK_RUNNING && spec != null && spec.hasHealthCheck()) {
+        Health h = health.get(c.taskId());
+        s = h == null || !h.containerId().equals(c.containerId())
+            ? s.toBuilder().setHealth(TaskHealth.HEALTH_UNKNOWN).build()
+            : s.toBuilder().setHealth(h.verdict()).setHealthOutput(h.output()).build();
+      }
+      now.put(c.taskId(), s);
     }
     // A recorded failure wins over what the container shows (e.g. CREATED after a failed start).
     now.putAll(failed);

@@ -218,6 +218,36 @@ class ReconcilerTest {
     assertEquals(1, runtime.containersOf("t2").size(), "the pending task is created afterwards");
   }
 
+  @Test
+  void aRunningTaskWithACheckIsWatchedAndItsVerdictsReportedUntilItStops() {
+    List<Map<String, io.berth.agent.health.CheckTarget>> watched = new ArrayList<>();
+    reconciler.withHealthChecks(watched::add);
+    ContainerSpec checked = busybox().toBuilder().setHealthCheck(io.berth.proto.HealthCheck.newBuilder()
+        .setType("command").addCommand("true").setTimeoutMs(1000)).build();
+    reconciler.setDesired(Map.of("t1", checked, "t2", busybox()));
+
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_UNKNOWN, last("t1").getHealth(), "running, not checked yet");
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_NONE, last("t2").getHealth(), "no check");
+    Map<String, io.berth.agent.health.CheckTarget> targets = watched.get(watched.size() - 1);
+    assertEquals(java.util.Set.of("t1"), targets.keySet());
+    String container = runtime.containersOf("t1").get(0).containerId();
+    assertEquals(container, targets.get("t1").containerId());
+
+    reconciler.healthChanged("t1", container, io.berth.proto.TaskHealth.HEALTH_UNHEALTHY, "exit 1: no");
+    assertEquals(TaskState.TASK_RUNNING, last("t1").getState());
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_UNHEALTHY, last("t1").getHealth());
+    assertEquals("exit 1: no", last("t1").getHealthOutput());
+    int reported = reports.size();
+    reconciler.healthChanged("t1", "some-older-container", io.berth.proto.TaskHealth.HEALTH_HEALTHY, "ok");
+    assertEquals(reported, reports.size(), "a verdict about another container is ignored");
+
+    runtime.exit(container, 137);
+    reconciler.containerChanged(container);
+    assertEquals(TaskState.TASK_FAILED, last("t1").getState());
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_NONE, last("t1").getHealth());
+    assertTrue(watched.get(watched.size() - 1).isEmpty(), "an exited task is no longer checked");
+  }
+
   private TaskStatus last(String taskId) {
     return reports.stream().filter(s -> s.getTaskId().equals(taskId)).reduce((a, b) -> b)
         .orElseThrow(() -> new AssertionError("no report for " + taskId));
