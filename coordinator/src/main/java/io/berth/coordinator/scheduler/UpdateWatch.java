@@ -49,7 +49,7 @@ final class UpdateWatch {
         }
         if (RollingUpdate.healthy(t, g, nowMs)) {
           healthy++;
-        } else if (placedByVersion && nowMs - t.getCreatedAtMs() > RollingUpdate.healthyDeadlineMs(g)) {
+        } else if (placedByVersion && nowMs - t.getCreatedAtMs() >= RollingUpdate.healthyDeadlineMs(g)) {
           return failed(js, g, t.getId() + " was not healthy within " + RollingUpdate.healthyDeadlineMs(g)
               + " ms of its placement (" + notHealthyBecause(t) + ")", nowMs);
         }
@@ -63,8 +63,12 @@ final class UpdateWatch {
     if (t.getState() != TaskState.TASK_RUNNING) {
       return t.getState().name().replace("TASK_", "").toLowerCase(java.util.Locale.ROOT);
     }
-    String health = t.getHealth().name().replace("HEALTH_", "").toLowerCase(java.util.Locale.ROOT);
-    return "health " + health + (t.getHealthOutput().isEmpty() ? "" : ": " + t.getHealthOutput());
+    String output = t.getHealthOutput().isEmpty() ? "" : ": " + t.getHealthOutput();
+    return switch (t.getHealth()) {
+      case HEALTH_NONE -> "no check result yet";
+      case HEALTH_UNKNOWN -> "its check has not passed yet" + output;
+      default -> "running less than min_healthy_time";
+    };
   }
 
   private static Verdict failed(JobState js, GroupSpec g, String reason, long nowMs) {

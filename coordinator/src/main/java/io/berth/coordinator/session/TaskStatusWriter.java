@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class TaskStatusWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TaskStatusWriter.class);
 
-  private record Report(String node, TaskStatus status) {}
+  record Report(String node, TaskStatus status) {}
 
   private final ClusterStore store;
   private final LinkedBlockingQueue<Report> queue = new LinkedBlockingQueue<>();
