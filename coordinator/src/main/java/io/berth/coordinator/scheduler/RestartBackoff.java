@@ -8,7 +8,8 @@ import io.berth.proto.TaskState;
  * When a task that failed by itself may be replaced: the first replacement at once (a killed
  * container is back within a second), then 1 s, 2 s, 4 s ... up to 30 s, so a task that cannot
  * start (a missing image, a crash at startup) does not churn. Loss of a node is not the task's
- * fault and is never delayed. A task whose health check fails counts as failed (and runs until
+ * fault and is never delayed, and neither is the failure of a task that had been running for
+ * {@link #SETTLED_RUN_MS} (a long-lived service killed now and then). A task whose health check fails counts as failed (and runs until
  * its replacement is due).
  *
  * <p>A group's {@link RestartPolicy} changes the base delay ({@code delay}, doubling to 30 s or to
@@ -19,6 +20,12 @@ import io.berth.proto.TaskState;
 final class RestartBackoff {
   static final long FIRST_DELAY_MS = 1000;
   static final long MAX_DELAY_MS = 30_000;
+  /**
+   * A task that ran this long before it failed is replaced at once whatever its attempt: the
+   * backoff is for tasks that cannot start or crash soon after, not for a service that ran for
+   * hours and was killed (each kill would otherwise wait longer, up to 30 s).
+   */
+  static final long SETTLED_RUN_MS = 10_000;
 
   private RestartBackoff() {}
 
@@ -55,6 +62,10 @@ final class RestartBackoff {
     } else if (TaskStates.failingCheck(failed)) {
       since = failed.getHealthChangedAtMs(); // it still runs: the backoff counts from its verdict
     } else {
+      return 0;
+    }
+    if (failed.getCreatedAtMs() > 0 && since - failed.getCreatedAtMs() >= SETTLED_RUN_MS
+        && !(policy.getAttempts() > 0 && SlotReconciler.attemptOf(failed) >= policy.getAttempts())) {
       return 0;
     }
     long due = since + delayMs(SlotReconciler.attemptOf(failed), policy);
