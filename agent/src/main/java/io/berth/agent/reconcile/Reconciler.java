@@ -181,8 +181,7 @@ public final class Reconciler {
   private void reconcile() {
     try {
       if (desired != null) {
-        removeUndesired();
-        createMissing();
+        removeUndesiredAndCreateMissing();
       }
     } finally {
       publish();
@@ -208,19 +207,55 @@ public final class Reconciler {
     healthChecks.accept(targets);
   }
 
-  private void removeUndesired() {
-    List<ContainerInfo> undesired = observed.values().stream()
-        .filter(c -> !desired.containsKey(c.taskId()))
-        .toList();
-    // Stops may each wait out the grace period: run them together, not one after another.
+  /**
+   * Removes the containers of tasks no longer desired and creates the missing ones. Removals run
+   * together (stops may each wait out the grace period); those of live containers finish before
+   * any create, since they may hold host ports or resources a new task needs, while exited ones
+   * are removed alongside the creates, off the path of a replacement (a killed task's container
+   * is dead: its replacement need not wait for its removal).
+   */
+  private void removeUndesiredAndCreateMissing() {
     Map<ContainerInfo, CompletableFuture<Void>> removals = new LinkedHashMap<>();
-    for (ContainerInfo c : undesired) {
-      removals.put(c, CompletableFuture.runAsync(
-          () -> runtime.stopAndRemove(c.containerId(), c.taskId()), removalExecutor));
+    for (ContainerInfo c : observed.values()) {
+      if (!desired.containsKey(c.taskId())) {
+        removals.put(c, CompletableFuture.runAsync(
+            () -> runtime.stopAndRemove(c.containerId(), c.taskId()), removalExecutor));
+      }
     }
+    RuntimeException failure = finishRemovals(removals, true);
+    if (failure == null) {
+      try {
+        createMissing();
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+    RuntimeException late = finishRemovals(removals, false);
+    if (failure == null || (late instanceof RuntimeUnavailableException
+        && !(failure instanceof RuntimeUnavailableException))) {
+      failure = late == null ? failure : late;
+    }
+    failed.keySet().removeIf(taskId -> !desired.containsKey(taskId) && !observed.containsKey(taskId));
+    hadContainer.removeIf(taskId -> !desired.containsKey(taskId));
+    lastReported.keySet().removeIf(taskId -> !desired.containsKey(taskId)
+        && !observed.containsKey(taskId));
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static boolean holdsResources(ContainerInfo c) {
+    return c.phase() != ContainerPhase.EXITED && c.phase() != ContainerPhase.DEAD;
+  }
+
+  /** Waits for the removals of live (or of finished) containers and applies their outcomes. */
+  private RuntimeException finishRemovals(Map<ContainerInfo, CompletableFuture<Void>> removals, boolean live) {
     RuntimeException firstFailure = null;
     for (Map.Entry<ContainerInfo, CompletableFuture<Void>> r : removals.entrySet()) {
       ContainerInfo c = r.getKey();
+      if (holdsResources(c) != live) {
+        continue;
+      }
       try {
         r.getValue().join();
       } catch (CompletionException e) {
@@ -233,8 +268,7 @@ public final class Reconciler {
         }
         continue;
       }
-      boolean wasLive = c.phase() != ContainerPhase.EXITED && c.phase() != ContainerPhase.DEAD
-          && !failed.containsKey(c.taskId());
+      boolean wasLive = holdsResources(c) && !failed.containsKey(c.taskId());
       observed.remove(c.taskId());
       startAttempted.remove(c.containerId());
       failed.remove(c.taskId());
@@ -247,13 +281,7 @@ public final class Reconciler {
             .setMessage("stopped: no longer assigned to this node").build());
       }
     }
-    failed.keySet().removeIf(taskId -> !desired.containsKey(taskId) && !observed.containsKey(taskId));
-    hadContainer.removeIf(taskId -> !desired.containsKey(taskId));
-    lastReported.keySet().removeIf(taskId -> !desired.containsKey(taskId)
-        && !observed.containsKey(taskId));
-    if (firstFailure != null) {
-      throw firstFailure;
-    }
+    return firstFailure;
   }
 
   private void createMissing() {
