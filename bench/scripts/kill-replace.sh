@@ -26,6 +26,10 @@ cleanup() {
   if [ "$SWARM_STARTED" = 1 ]; then
     docker service rm "$SERVICE" >/dev/null 2>&1 || true
     docker swarm leave --force >/dev/null 2>&1 || true
+    # swarm init made it and leave keeps it: remove it unless something else joined it meanwhile
+    if [ "$(docker network inspect docker_gwbridge --format '{{len .Containers}}' 2>/dev/null)" = 0 ]; then
+      docker network rm docker_gwbridge >/dev/null 2>&1 || true
+    fi
   fi
 }
 trap cleanup EXIT
@@ -66,7 +70,7 @@ measure() { # $1 label filter
     t0=$(now_ms)
     docker kill "$id" >/dev/null
     out+=("$(await_new_running "$id" "$t0" "$filter")")
-    echo "  round $r: ${out[-1]} ms" >&2
+    echo "  round $r: ${out[-1]} ms (killed at $(date -d @$((t0 / 1000)) +%T).$(printf %03d $((t0 % 1000))))" >&2
   done
   printf '%s\n' "${out[@]}"
 }
@@ -76,7 +80,7 @@ GRPC=$(free_port); DNS=$(free_port); RAFT=$(free_port)
 bin/berth coordinator start --bootstrap --data-dir "$WORK/c" --bind 127.0.0.1 --grpc-port "$GRPC" \
   --dns-port "$DNS" --raft-port "$RAFT" --no-client-config --dns-upstream none >"$WORK/c.log" 2>&1 &
 PIDS+=($!)
-until grep -q "agent start" "$WORK/c.log"; do sleep 0.2; done
+until grep -qs "agent start" "$WORK/c.log"; do sleep 0.2; done
 export BERTH_COORDINATOR=127.0.0.1:$GRPC
 bin/berth agent start --coordinator "$BERTH_COORDINATOR" --token "$(cat "$WORK/c/join-token")" \
   --name "$NODE" --address 127.0.0.1 --data-dir "$WORK/a" >"$WORK/a.log" 2>&1 &
@@ -97,8 +101,9 @@ echo "| Berth, 1 service task, default settings | $BERTH |"
 
 # ---------------------------------------------------------------- Swarm
 if [ "$SWARM" = 1 ]; then
-  if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != "inactive" ]; then
-    echo "this dockerd is already in a swarm: not touching it; Swarm not measured" >&2
+  if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != "inactive" ] \
+      || docker network inspect docker_gwbridge >/dev/null 2>&1; then
+    echo "this dockerd is (or was) in a swarm: not touching it; Swarm not measured" >&2
     exit 0
   fi
   # Loopback only, and an address pool no lab or bridge network here uses.
