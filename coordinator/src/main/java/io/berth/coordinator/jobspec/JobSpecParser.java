@@ -96,6 +96,10 @@ public final class JobSpecParser {
           p.add("groups[" + i + "].name", "duplicate group name " + g.getName());
         }
         job.addGroups(g);
+        if (g.hasHealthCheck() && (type.equals("batch") || type.equals("cron"))) {
+          p.add("groups[" + i + "].health_check", "is only for service and global jobs (this job is " + type
+              + "): a task that runs to completion is judged by its exit code");
+        }
       }
     }
     if (!p.list.isEmpty()) {

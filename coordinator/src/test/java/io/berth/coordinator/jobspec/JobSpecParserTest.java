@@ -245,6 +245,9 @@ class JobSpecParserTest {
     assertTrue(all.contains("groups[2].health_check.command: is required for type command"), all);
     assertTrue(all.contains("groups[3].health_check.type: must be one of [command, http, tcp] (got ping)"), all);
     assertTrue(all.contains("groups[3].update.healthy_deadline: must be longer than min_healthy_time"), all);
+    String batch = problems(parser, "name: w\ntype: batch\ngroups: [{name: g, image: i, "
+        + "health_check: {type: command, command: [true]}}]");
+    assertTrue(batch.contains("groups[0].health_check: is only for service and global jobs (this job is batch)"), batch);
   }
 
   @Test
