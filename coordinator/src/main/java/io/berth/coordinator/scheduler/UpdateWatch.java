@@ -86,9 +86,9 @@ final class UpdateWatch {
       // Nothing to go back to (a first version, or only failed ones): retries go on as usual.
       return Verdict.NONE;
     }
-    JobRecord revision = JobHistory.revision(js, target.get(), nowMs);
-    return new Verdict(false, Optional.of(revision),
-        Optional.of(what + ": reverting to the spec of version " + target.get().getVersion()
-            + " as version " + revision.getVersion()));
+    String line = what + ": reverting to the spec of version " + target.get().getVersion()
+        + " as version " + (job.getVersion() + 1);
+    JobRecord revision = JobHistory.revision(js, target.get(), nowMs, line);
+    return new Verdict(false, Optional.of(revision), Optional.of(line));
   }
 }

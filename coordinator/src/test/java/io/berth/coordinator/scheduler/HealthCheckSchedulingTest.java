@@ -75,6 +75,8 @@ class HealthCheckSchedulingTest {
         + " failed its health check (connect to 10.0.0.1:20000: refused) before the version was healthy:"
         + " reverting to the spec of version 1 as version 3")), revert.failures().toString());
     assertEquals("app:1", h.job(key).getJob().getSpec().getGroups(0).getImage());
+    assertTrue(h.job(key).getJob().getReason().contains(bad.getId() + " failed its health check"),
+        "the new version says why it was written: " + h.job(key).getJob().getReason());
 
     // The reverted version replaces the broken task with one of the old spec.
     Plan back = h.evaluate(key);
