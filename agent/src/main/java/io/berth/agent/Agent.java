@@ -1,6 +1,7 @@
 package io.berth.agent;
 
 import io.berth.agent.facts.NodeFactsCollector;
+import io.berth.agent.health.HealthMonitor;
 import io.berth.agent.reconcile.ReconcileLoop;
 import io.berth.agent.reconcile.Reconciler;
 import io.berth.agent.runtime.ContainerRuntime;
@@ -25,12 +26,15 @@ public final class Agent implements AutoCloseable {
 
   /** Exit code when a coordinator refuses the token. */
   public static final int EXIT_JOIN_REFUSED = 3;
+  /** Checks in flight at once; each is bounded by its timeout, so a few threads serve many tasks. */
+  private static final int HEALTH_CHECK_THREADS = 4;
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
   private final ContainerRuntime runtime;
   private final ReconcileLoop loop;
   private final AgentSession session;
+  private final HealthMonitor healthChecks;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Stops of undesired containers, several at once (each may wait out its grace period). */
   private final ExecutorService removals = Executors.newFixedThreadPool(8, r -> {
@@ -58,6 +62,9 @@ public final class Agent implements AutoCloseable {
     }, System::currentTimeMillis, removals);
     this.loop = new ReconcileLoop(runtime, reconciler, health, config.resyncInterval(),
         Duration.ofMillis(200), Duration.ofSeconds(10));
+    // Checks run on their own threads; verdicts go back through the loop like any state change.
+    this.healthChecks = new HealthMonitor(loop::healthChanged, HEALTH_CHECK_THREADS);
+    reconciler.withHealthChecks(healthChecks::watch);
     NodeFactsCollector facts = new NodeFactsCollector(config.name(), config.address(),
         config.labels(), runtime::version);
     this.session = new AgentSession(new CoordinatorEndpoints(config.coordinators()),
@@ -95,6 +102,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     session.stop();
+    healthChecks.close();
     loop.close();
     removals.shutdownNow();
     runtime.close();

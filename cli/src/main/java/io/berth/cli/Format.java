@@ -21,6 +21,23 @@ final class Format {
     return s.name().replace("TASK_", "").toLowerCase(Locale.ROOT);
   }
 
+  /** The health check's verdict: "-" for a task without a check. */
+  static String health(io.berth.proto.TaskRecord t) {
+    return switch (t.getHealth()) {
+      case HEALTH_NONE, UNRECOGNIZED -> "-";
+      default -> t.getHealth().name().replace("HEALTH_", "").toLowerCase(Locale.ROOT);
+    };
+  }
+
+  /** The task's message, and what its failing check said. */
+  static String message(io.berth.proto.TaskRecord t) {
+    if (t.getHealth() != io.berth.proto.TaskHealth.HEALTH_UNHEALTHY || t.getHealthOutput().isEmpty()) {
+      return t.getMessage();
+    }
+    String check = "check: " + t.getHealthOutput().replace('\n', ' ');
+    return t.getMessage().isEmpty() ? check : t.getMessage() + "; " + check;
+  }
+
   /** The slot's exit codes, earlier attempts first ("1,1,0"); "-" while the task has not exited. */
   static String exitCodes(io.berth.proto.TaskRecord t) {
     java.util.List<String> codes = new java.util.ArrayList<>();

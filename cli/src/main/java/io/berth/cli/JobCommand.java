@@ -112,13 +112,13 @@ final class JobCommand {
         for (String f : r.getPlacementFailuresList()) {
           System.out.println("not placed: " + f);
         }
-        Table t = new Table("ID", "GROUP", "INDEX", "NODE", "DESIRED", "STATE", "ATTEMPT", "EXIT", "RUN", "MESSAGE");
+        Table t = new Table("ID", "GROUP", "INDEX", "NODE", "DESIRED", "STATE", "HEALTH", "ATTEMPT", "EXIT", "RUN", "MESSAGE");
         for (TaskRecord task : r.getTasksList()) {
           t.row(task.getId(), task.getGroup(), task.getIndex(), task.getNode(),
               task.getDesired().name().replace("DESIRED_", "").toLowerCase(), Format.state(task.getState()),
-              Math.max(1, task.getAttempt()), Format.exitCodes(task),
+              Format.health(task), Math.max(1, task.getAttempt()), Format.exitCodes(task),
               task.getRunAtMs() > 0 ? java.time.Instant.ofEpochMilli(task.getRunAtMs()).toString() : "-",
-              task.getMessage());
+              Format.message(task));
         }
         t.print(System.out);
         return 0;

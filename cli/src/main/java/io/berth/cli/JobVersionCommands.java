@@ -35,12 +35,12 @@ final class JobVersionCommands {
           Json.print(r);
           return 0;
         }
-        Table t = new Table("VERSION", "SUBMITTED", "STATUS", "STABLE", "GROUPS");
+        Table t = new Table("VERSION", "SUBMITTED", "STATUS", "STABLE", "GROUPS", "REASON");
         for (JobRecord v : r.getVersionsList()) {
           t.row(v.getVersion(), Instant.ofEpochMilli(v.getSubmittedAtMs()),
               v.getStatus() == JobStatus.JOB_STOPPED ? "stopped" : "running", v.getStable() ? "yes" : "no",
               v.getSpec().getGroupsList().stream().map(g -> g.getName() + " x" + g.getCount() + " " + g.getImage())
-                  .collect(Collectors.joining(", ")));
+                  .collect(Collectors.joining(", ")), v.getReason().isEmpty() ? "-" : v.getReason());
         }
         t.print(System.out);
         return 0;

@@ -30,12 +30,12 @@ final class PsCommand implements Callable<Integer> {
         Json.print(r);
         return 0;
       }
-      Table t = new Table("ID", "NAME", "NODE", "ADDRESS", "STATE", "PORTS", "CONTAINER");
+      Table t = new Table("ID", "NAME", "NODE", "ADDRESS", "STATE", "HEALTH", "PORTS", "CONTAINER");
       for (TaskView v : r.getTasksList()) {
         String ports = v.getTask().getPortsMap().isEmpty() ? "-" : v.getTask().getPortsMap().toString();
         String container = v.getTask().getContainerId();
         t.row(v.getTask().getId(), v.getName(), v.getTask().getNode(), v.getAddress(), Format.state(v.getTask().getState()),
-            ports, container.length() > 12 ? container.substring(0, 12) : (container.isEmpty() ? "-" : container));
+            Format.health(v.getTask()), ports, container.length() > 12 ? container.substring(0, 12) : (container.isEmpty() ? "-" : container));
       }
       t.print(System.out);
       return 0;

@@ -27,14 +27,17 @@ final class LocalCluster implements AutoCloseable {
   final Path logs;
   final String endpoint;
   final String token;
+  /** The coordinator's DNS server, on 127.0.0.1. */
+  final int dnsPort;
   final ControlServiceGrpc.ControlServiceBlockingStub api;
   private final BerthProcess coordinator;
   private final List<BerthProcess> agents = new ArrayList<>();
   private final List<String> nodes = new ArrayList<>();
   private final ManagedChannel channel;
 
-  private LocalCluster(Path work, Path logs, String endpoint, String token, BerthProcess coordinator) {
+  private LocalCluster(Path work, Path logs, String endpoint, String token, int dnsPort, BerthProcess coordinator) {
     this.work = work;
+    this.dnsPort = dnsPort;
     this.logs = logs;
     this.endpoint = endpoint;
     this.token = token;
@@ -48,13 +51,14 @@ final class LocalCluster implements AutoCloseable {
     Path work = Files.createTempDirectory("berth-e2e-");
     Path logs = BerthProcess.home().resolve("e2e/target/e2e-logs/" + name);
     int grpc = freePort();
+    int dns = freePort();
     BerthProcess c = BerthProcess.start(logs.resolve("coordinator.log"),
         "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
-        "--bind", "127.0.0.1", "--grpc-port", "" + grpc, "--dns-port", "" + freePort(),
+        "--bind", "127.0.0.1", "--grpc-port", "" + grpc, "--dns-port", "" + dns,
         "--raft-port", "" + freePort(), "--no-client-config");
     c.awaitOutput("berth agent start --coordinator", Duration.ofSeconds(120));
     String token = Files.readString(work.resolve("coord/join-token")).trim();
-    return new LocalCluster(work, logs, "127.0.0.1:" + grpc, token, c);
+    return new LocalCluster(work, logs, "127.0.0.1:" + grpc, token, dns, c);
   }
 
   /** Starts an agent named {@code node} and waits until its node is ready. */

@@ -79,6 +79,11 @@ public final class ReconcileLoop implements AutoCloseable {
     thread.execute(() -> guarded(() -> reconciler.setDesired(tasks)));
   }
 
+  /** A task's health verdict changed (from a check thread): recorded and reported in order. */
+  public void healthChanged(String taskId, String containerId, io.berth.proto.TaskHealth health, String output) {
+    onLoopThread(() -> guarded(() -> reconciler.healthChanged(taskId, containerId, health, output)));
+  }
+
   /** Asks for a resync now (e.g. a test, or a hint that something changed). */
   public void resyncNow() {
     thread.execute(() -> scheduleResync(0));

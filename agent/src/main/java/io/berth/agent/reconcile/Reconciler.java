@@ -1,5 +1,7 @@
 package io.berth.agent.reconcile;
 
+import io.berth.agent.health.CheckTarget;
+import io.berth.agent.health.Probes;
 import io.berth.agent.runtime.ContainerInfo;
 import io.berth.agent.runtime.ContainerNotFoundException;
 import io.berth.agent.runtime.ContainerPhase;
@@ -7,6 +9,7 @@ import io.berth.agent.runtime.ContainerRuntime;
 import io.berth.agent.runtime.RuntimeUnavailableException;
 import io.berth.agent.runtime.TaskStartException;
 import io.berth.proto.ContainerSpec;
+import io.berth.proto.TaskHealth;
 import io.berth.proto.TaskState;
 import io.berth.proto.TaskStatus;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +64,12 @@ public final class Reconciler {
   private final Map<String, TaskStatus> lastReported = new HashMap<>();
   /** task id -> container id, published for readers on other threads (log requests). */
   private volatile Map<String, String> containerIds = Map.of();
+  /** Running tasks' health verdicts, as the checks last changed them. */
+  private final Map<String, Health> health = new HashMap<>();
+  /** Told which running tasks to check after every pass; none by default. */
+  private Consumer<Map<String, CheckTarget>> healthChecks = targets -> {};
+
+  private record Health(String containerId, TaskHealth verdict, String output) {}
 
   /** Removals run one after another on the calling thread (tests). */
   public Reconciler(ContainerRuntime runtime, StatusSink sink) {
@@ -80,6 +90,25 @@ public final class Reconciler {
     this.sink = sink;
     this.clock = clock;
     this.removalExecutor = removalExecutor;
+  }
+
+  /**
+   * Runs the health checks of running tasks whose assignment has one: after every pass the
+   * watcher gets the whole set of tasks to check (see {@code HealthMonitor}).
+   */
+  public Reconciler withHealthChecks(Consumer<Map<String, CheckTarget>> watcher) {
+    this.healthChecks = watcher;
+    return this;
+  }
+
+  /** A task's health verdict changed (reported by its checks); ignored for a container it no longer has. */
+  public void healthChanged(String taskId, String containerId, TaskHealth verdict, String output) {
+    ContainerInfo c = observed.get(taskId);
+    if (c == null || !c.containerId().equals(containerId)) {
+      return;
+    }
+    health.put(taskId, new Health(containerId, verdict, output));
+    reportChanges();
   }
 
   /** The coordinator's full desired set for this node; reconciles at once. */
@@ -152,28 +181,81 @@ public final class Reconciler {
   private void reconcile() {
     try {
       if (desired != null) {
-        removeUndesired();
-        createMissing();
+        removeUndesiredAndCreateMissing();
       }
     } finally {
       publish();
+      watchHealth();
       reportChanges();
     }
   }
 
-  private void removeUndesired() {
-    List<ContainerInfo> undesired = observed.values().stream()
-        .filter(c -> !desired.containsKey(c.taskId()))
-        .toList();
-    // Stops may each wait out the grace period: run them together, not one after another.
-    Map<ContainerInfo, CompletableFuture<Void>> removals = new LinkedHashMap<>();
-    for (ContainerInfo c : undesired) {
-      removals.put(c, CompletableFuture.runAsync(
-          () -> runtime.stopAndRemove(c.containerId(), c.taskId()), removalExecutor));
+  /** Running tasks with a check are checked; verdicts of tasks that stopped running are dropped. */
+  private void watchHealth() {
+    Map<String, CheckTarget> targets = new TreeMap<>();
+    for (ContainerInfo c : observed.values()) {
+      ContainerSpec spec = desired == null ? null : desired.get(c.taskId());
+      if (spec == null || !spec.hasHealthCheck() || c.phase() != ContainerPhase.RUNNING
+          || failed.containsKey(c.taskId())) {
+        continue;
+      }
+      Probes.of(spec, c.containerId(), runtime).ifPresent(
+          probe -> targets.put(c.taskId(), new CheckTarget(c.taskId(), c.containerId(), spec.getHealthCheck(), probe)));
     }
+    health.keySet().removeIf(taskId -> !targets.containsKey(taskId)
+        || !targets.get(taskId).containerId().equals(health.get(taskId).containerId()));
+    healthChecks.accept(targets);
+  }
+
+  /**
+   * Removes the containers of tasks no longer desired and creates the missing ones. Removals run
+   * together (stops may each wait out the grace period); those of live containers finish before
+   * any create, since they may hold host ports or resources a new task needs, while exited ones
+   * are removed alongside the creates, off the path of a replacement (a killed task's container
+   * is dead: its replacement need not wait for its removal).
+   */
+  private void removeUndesiredAndCreateMissing() {
+    Map<ContainerInfo, CompletableFuture<Void>> removals = new LinkedHashMap<>();
+    for (ContainerInfo c : observed.values()) {
+      if (!desired.containsKey(c.taskId())) {
+        removals.put(c, CompletableFuture.runAsync(
+            () -> runtime.stopAndRemove(c.containerId(), c.taskId()), removalExecutor));
+      }
+    }
+    RuntimeException failure = finishRemovals(removals, true);
+    if (failure == null) {
+      try {
+        createMissing();
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+    RuntimeException late = finishRemovals(removals, false);
+    if (failure == null || (late instanceof RuntimeUnavailableException
+        && !(failure instanceof RuntimeUnavailableException))) {
+      failure = late == null ? failure : late;
+    }
+    failed.keySet().removeIf(taskId -> !desired.containsKey(taskId) && !observed.containsKey(taskId));
+    hadContainer.removeIf(taskId -> !desired.containsKey(taskId));
+    lastReported.keySet().removeIf(taskId -> !desired.containsKey(taskId)
+        && !observed.containsKey(taskId));
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static boolean holdsResources(ContainerInfo c) {
+    return c.phase() != ContainerPhase.EXITED && c.phase() != ContainerPhase.DEAD;
+  }
+
+  /** Waits for the removals of live (or of finished) containers and applies their outcomes. */
+  private RuntimeException finishRemovals(Map<ContainerInfo, CompletableFuture<Void>> removals, boolean live) {
     RuntimeException firstFailure = null;
     for (Map.Entry<ContainerInfo, CompletableFuture<Void>> r : removals.entrySet()) {
       ContainerInfo c = r.getKey();
+      if (holdsResources(c) != live) {
+        continue;
+      }
       try {
         r.getValue().join();
       } catch (CompletionException e) {
@@ -186,8 +268,7 @@ public final class Reconciler {
         }
         continue;
       }
-      boolean wasLive = c.phase() != ContainerPhase.EXITED && c.phase() != ContainerPhase.DEAD
-          && !failed.containsKey(c.taskId());
+      boolean wasLive = holdsResources(c) && !failed.containsKey(c.taskId());
       observed.remove(c.taskId());
       startAttempted.remove(c.containerId());
       failed.remove(c.taskId());
@@ -200,13 +281,7 @@ public final class Reconciler {
             .setMessage("stopped: no longer assigned to this node").build());
       }
     }
-    failed.keySet().removeIf(taskId -> !desired.containsKey(taskId) && !observed.containsKey(taskId));
-    hadContainer.removeIf(taskId -> !desired.containsKey(taskId));
-    lastReported.keySet().removeIf(taskId -> !desired.containsKey(taskId)
-        && !observed.containsKey(taskId));
-    if (firstFailure != null) {
-      throw firstFailure;
-    }
+    return firstFailure;
   }
 
   private void createMissing() {
@@ -355,7 +430,15 @@ public final class Reconciler {
   private Map<String, TaskStatus> current() {
     Map<String, TaskStatus> now = new TreeMap<>();
     for (ContainerInfo c : observed.values()) {
-      now.put(c.taskId(), TaskStatusMapper.of(c));
+      TaskStatus s = TaskStatusMapper.of(c);
+      ContainerSpec spec = desired == null ? null : desired.get(c.taskId());
+      if (s.getState() == TaskState.TASK_RUNNING && spec != null && spec.hasHealthCheck()) {
+        Health h = health.get(c.taskId());
+        s = h == null || !h.containerId().equals(c.containerId())
+            ? s.toBuilder().setHealth(TaskHealth.HEALTH_UNKNOWN).build()
+            : s.toBuilder().setHealth(h.verdict()).setHealthOutput(h.output()).build();
+      }
+      now.put(c.taskId(), s);
     }
     // A recorded failure wins over what the container shows (e.g. CREATED after a failed start).
     now.putAll(failed);

@@ -45,7 +45,9 @@ final class TaskStatusMapper {
     return a.getState() == b.getState()
         && a.getContainerId().equals(b.getContainerId())
         && a.getExitCode() == b.getExitCode()
-        && a.getMessage().equals(b.getMessage());
+        && a.getMessage().equals(b.getMessage())
+        && a.getHealth() == b.getHealth()
+        && a.getHealthOutput().equals(b.getHealthOutput());
   }
 
   private static String exitMessage(ContainerInfo c) {

@@ -48,6 +48,14 @@ public interface ContainerRuntime extends AutoCloseable {
   AutoCloseable watchEvents(long sinceEpochMillis, Consumer<ContainerEvent> onEvent,
       Consumer<Throwable> onClosed);
 
+  /**
+   * Runs a command inside a running container (health checks), waiting at most {@code timeout}.
+   * Runtimes without it answer with a failed result.
+   */
+  default ExecResult exec(String containerId, List<String> command, java.time.Duration timeout) {
+    return new ExecResult(-1, "this container runtime cannot run commands in containers", false);
+  }
+
   /** A short description of the engine, e.g. "docker 20.10.24 (API 1.41)". */
   String version();
 

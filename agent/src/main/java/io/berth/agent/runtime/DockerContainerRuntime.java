@@ -56,6 +56,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   // `sleep` as PID 1 ignores SIGTERM; a long grace would stall every reconcile behind it.
   private static final int STOP_TIMEOUT_SECONDS = 5;
   private static final long LOGS_TIMEOUT_SECONDS = 60;
+  private static final int EXEC_OUTPUT_KEPT = 4096;
 
   private final DockerClient docker;
   private final DockerClient eventsDocker;
@@ -260,6 +261,42 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         .withLabelFilter(ownLabels())
         .exec(callback));
     return callback;
+  }
+
+  @Override
+  public ExecResult exec(String containerId, List<String> command, Duration timeout) {
+    String execId = unavailableOnTransportFailure(() -> docker.execCreateCmd(containerId)
+        .withCmd(command.toArray(String[]::new))
+        .withAttachStdout(true)
+        .withAttachStderr(true)
+        .exec()).getId();
+    StringBuilder out = new StringBuilder();
+    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Frame frame) {
+        synchronized (out) {
+          if (out.length() < EXEC_OUTPUT_KEPT) {
+            out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+          }
+        }
+      }
+    };
+    try {
+      boolean finished = unavailableOnTransportFailure(() -> docker.execStartCmd(execId).exec(callback)
+          .awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS));
+      String text;
+      synchronized (out) {
+        text = out.toString();
+      }
+      if (!finished) {
+        // Docker has no way to kill an exec; it ends with its own command (or the container).
+        return new ExecResult(-1, text, true);
+      }
+      Long code = unavailableOnTransportFailure(() -> docker.inspectExecCmd(execId).exec().getExitCodeLong());
+      return new ExecResult(code == null ? -1 : code, text, false);
+    } finally {
+      closeQuietly(callback);
+    }
   }
 
   @Override

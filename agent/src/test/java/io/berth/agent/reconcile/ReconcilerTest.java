@@ -218,6 +218,79 @@ class ReconcilerTest {
     assertEquals(1, runtime.containersOf("t2").size(), "the pending task is created afterwards");
   }
 
+  @Test
+  void aRunningTaskWithACheckIsWatchedAndItsVerdictsReportedUntilItStops() {
+    List<Map<String, io.berth.agent.health.CheckTarget>> watched = new ArrayList<>();
+    reconciler.withHealthChecks(watched::add);
+    ContainerSpec checked = busybox().toBuilder().setHealthCheck(io.berth.proto.HealthCheck.newBuilder()
+        .setType("command").addCommand("true").setTimeoutMs(1000)).build();
+    reconciler.setDesired(Map.of("t1", checked, "t2", busybox()));
+
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_UNKNOWN, last("t1").getHealth(), "running, not checked yet");
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_NONE, last("t2").getHealth(), "no check");
+    Map<String, io.berth.agent.health.CheckTarget> targets = watched.get(watched.size() - 1);
+    assertEquals(java.util.Set.of("t1"), targets.keySet());
+    String container = runtime.containersOf("t1").get(0).containerId();
+    assertEquals(container, targets.get("t1").containerId());
+
+    reconciler.healthChanged("t1", container, io.berth.proto.TaskHealth.HEALTH_UNHEALTHY, "exit 1: no");
+    assertEquals(TaskState.TASK_RUNNING, last("t1").getState());
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_UNHEALTHY, last("t1").getHealth());
+    assertEquals("exit 1: no", last("t1").getHealthOutput());
+    int reported = reports.size();
+    reconciler.healthChanged("t1", "some-older-container", io.berth.proto.TaskHealth.HEALTH_HEALTHY, "ok");
+    assertEquals(reported, reports.size(), "a verdict about another container is ignored");
+
+    runtime.exit(container, 137);
+    reconciler.containerChanged(container);
+    assertEquals(TaskState.TASK_FAILED, last("t1").getState());
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_NONE, last("t1").getHealth());
+    assertTrue(watched.get(watched.size() - 1).isEmpty(), "an exited task is no longer checked");
+  }
+
+  @Test
+  void aDeadContainersRemovalDoesNotHoldUpTheCreateOfItsReplacement() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      Reconciler r = new Reconciler(runtime, reports::addAll, clock::get, pool);
+      r.setDesired(Map.of("t1", busybox()));
+      String killed = runtime.containersOf("t1").get(0).containerId();
+      runtime.exit(killed, 137);
+      r.containerChanged(killed);
+      java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+      runtime.holdRemovals(gate);
+
+      java.util.concurrent.Future<?> pass = caller.submit(() -> r.setDesired(Map.of("t2", busybox())));
+      io.berth.agent.testing.Await.until(java.time.Duration.ofSeconds(5), () -> runtime.containersOf("t2").stream()
+          .anyMatch(c -> c.phase() == ContainerPhase.RUNNING), "the replacement running while the removal hangs");
+      assertEquals(1, runtime.containersOf("t1").size(), "the dead container is still being removed");
+      gate.countDown();
+      pass.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(runtime.containersOf("t1").isEmpty());
+    } finally {
+      pool.shutdownNow();
+      caller.shutdownNow();
+    }
+  }
+
+  @Test
+  void aLiveContainerIsRemovedBeforeAnyCreate() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      Reconciler r = new Reconciler(runtime, reports::addAll, clock::get, pool);
+      r.setDesired(Map.of("t1", busybox()));
+      String running = runtime.containersOf("t1").get(0).containerId();
+      r.setDesired(Map.of("t2", busybox()));
+      List<String> calls = runtime.calls();
+      int removed = calls.indexOf("remove " + running);
+      int created = calls.indexOf(calls.stream().filter(c -> c.startsWith("create t2")).findFirst().orElseThrow());
+      assertTrue(removed >= 0 && removed < created, "it may hold the ports the new task needs: " + calls);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private TaskStatus last(String taskId) {
     return reports.stream().filter(s -> s.getTaskId().equals(taskId)).reduce((a, b) -> b)
         .orElseThrow(() -> new AssertionError("no report for " + taskId));

@@ -131,6 +131,34 @@ class DockerContainerRuntimeTest {
   }
 
   @Test
+  void aCommandCheckRunsInTheContainerAndPassesOnExitZeroOnly() {
+    String task = run + "-checked";
+    ContainerSpec spec = ContainerSpec.newBuilder().setImage(DockerTestSupport.BUSYBOX)
+        .addAllCommand(List.of("sh", "-c", "echo up > /tmp/ready; exec sleep 300")).build();
+    ContainerInfo c = runtime.create(task, spec);
+    runtime.start(c.containerId());
+    Duration timeout = Duration.ofSeconds(2);
+    Await.until(WAIT, () -> new io.berth.agent.health.CommandProbe(runtime, c.containerId(),
+        List.of("cat", "/tmp/ready"), timeout).check().passed(), "the ready file");
+
+    assertEquals(io.berth.agent.health.CheckResult.pass("exit 0: up"), new io.berth.agent.health.CommandProbe(
+        runtime, c.containerId(), List.of("cat", "/tmp/ready"), timeout).check());
+    assertEquals(io.berth.agent.health.CheckResult.fail("exit 3: broken"), new io.berth.agent.health.CommandProbe(
+        runtime, c.containerId(), List.of("sh", "-c", "echo broken; exit 3"), timeout).check());
+
+    long t0 = System.nanoTime();
+    io.berth.agent.health.CheckResult hung = new io.berth.agent.health.CommandProbe(runtime, c.containerId(),
+        List.of("sleep", "30"), Duration.ofMillis(300)).check();
+    assertFalse(hung.passed());
+    assertTrue(hung.output().startsWith("timed out after 300 ms"), hung.output());
+    assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() < 5000, "the check does not wait for the command");
+
+    io.berth.agent.health.CheckResult missing = new io.berth.agent.health.CommandProbe(runtime, c.containerId(),
+        List.of("/no/such/binary"), timeout).check();
+    assertFalse(missing.passed(), missing.output());
+  }
+
+  @Test
   void runsABridgeTaskWithPublishedPortsVolumesAndDns() throws Exception {
     String task = run + "-bridge";
     int hostPort;

@@ -33,6 +33,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   private final List<Consumer<ContainerEvent>> listeners = new CopyOnWriteArrayList<>();
   private final String nodeName;
   private volatile boolean down;
+  private volatile java.util.concurrent.CountDownLatch removalGate;
   private int nextId = 1;
 
   public FakeContainerRuntime() {
@@ -44,6 +45,11 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   }
 
   // ------------------------------------------------------------------ test controls
+
+  /** Removals wait for this gate to open (null: they do not wait). */
+  public void holdRemovals(java.util.concurrent.CountDownLatch gate) {
+    this.removalGate = gate;
+  }
 
   public void setDown(boolean down) {
     this.down = down;
@@ -170,6 +176,14 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
   @Override
   public void stopAndRemove(String containerId, String taskId) {
+    java.util.concurrent.CountDownLatch gate = removalGate;
+    if (gate != null) {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     synchronized (this) {
       checkUp();
       calls.add("remove " + containerId);

@@ -38,8 +38,9 @@ public final class JobSpecParser {
   private static final Set<String> RESTART_MODES = Set.of("fail", "delay");
   private static final Set<String> GROUP_FIELDS =
       Set.of("name", "count", "image", "command", "env", "resources", "network", "ports",
-          "constraints", "volumes", "dns_ttl", "restart", "update");
-  private static final Set<String> UPDATE_FIELDS = Set.of("max_parallel", "min_healthy_time", "auto_revert");
+          "constraints", "volumes", "dns_ttl", "restart", "update", "health_check");
+  private static final Set<String> UPDATE_FIELDS =
+      Set.of("max_parallel", "min_healthy_time", "healthy_deadline", "auto_revert");
   private static final Set<String> RESOURCE_FIELDS = Set.of("cpu", "memory");
   private static final Set<String> PORT_FIELDS = Set.of("label", "static", "to");
   private static final Set<String> CONSTRAINT_FIELDS = Set.of("attribute", "operator", "value");
@@ -95,6 +96,10 @@ public final class JobSpecParser {
           p.add("groups[" + i + "].name", "duplicate group name " + g.getName());
         }
         job.addGroups(g);
+        if (g.hasHealthCheck() && (type.equals("batch") || type.equals("cron"))) {
+          p.add("groups[" + i + "].health_check", "is only for service and global jobs (this job is " + type
+              + "): a task that runs to completion is judged by its exit code");
+        }
       }
     }
     if (!p.list.isEmpty()) {
@@ -182,6 +187,18 @@ public final class JobSpecParser {
         u.setMinHealthyTimeMs(Quantities.durationMs(healthy));
       } catch (RuntimeException e) {
         p.add(path + ".min_healthy_time", "must be like 0s, 10s or 1m: " + reason(e));
+      }
+    }
+    String deadline = p.text(n, "healthy_deadline", path + ".");
+    if (!deadline.isEmpty()) {
+      try {
+        u.setHealthyDeadlineMs(Quantities.durationMs(deadline));
+        if (u.getHealthyDeadlineMs() <= u.getMinHealthyTimeMs()) {
+          p.add(path + ".healthy_deadline", "must be longer than min_healthy_time (" + u.getMinHealthyTimeMs()
+              + " ms): a task cannot be healthy sooner (got " + deadline + ")");
+        }
+      } catch (RuntimeException e) {
+        p.add(path + ".healthy_deadline", "must be like 30s, 5m or 1h: " + reason(e));
       }
     }
     JsonNode revert = n.get("auto_revert");
@@ -318,6 +335,10 @@ public final class JobSpecParser {
     if (restart != null) {
       g.setRestart(restart(restart, path + ".restart", p));
     }
+    JsonNode check = n.get("health_check");
+    if (check != null) {
+      g.setHealthCheck(HealthCheckReader.read(check, path + ".health_check", g.getPortsList(), p));
+    }
     return g.build();
   }
 
@@ -346,12 +367,12 @@ public final class JobSpecParser {
     return r.build();
   }
 
-  private static String reason(RuntimeException e) {
+  static String reason(RuntimeException e) {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /** Collects problems with their paths while reading fields. */
-  private static final class Problems {
+  static final class Problems {
     final List<String> list = new ArrayList<>();
 
     void add(String path, String message) {

@@ -65,7 +65,8 @@ final class GlobalReconciler {
     Map<String, TaskRecord> replacedByNode = new TreeMap<>();
     for (TaskRecord t : running) {
       NodeRecord n = nodes.get(t.getNode());
-      if (TaskStates.isTerminal(t.getState()) || n == null || n.getStatus() == NodeStatus.NODE_DOWN) {
+      if (TaskStates.isTerminal(t.getState()) || TaskStates.failingCheck(t) || n == null
+          || n.getStatus() == NodeStatus.NODE_DOWN) {
         r.stop.add(t);
         replacedByNode.merge(t.getNode(), t, (a, b) -> TaskStates.olderFirst(a, b) >= 0 ? a : b);
       } else if (n.getIneligible()) {

@@ -55,7 +55,13 @@ public final class JobHistory {
    * not revert further back.
    */
   public static JobRecord revision(JobState old, JobRecord target, long nowMs) {
+    return revision(old, target, nowMs, "berth job revert to version " + target.getVersion());
+  }
+
+  /** As {@link #revision(JobState, JobRecord, long)}, saying why (shown by `berth job history`). */
+  public static JobRecord revision(JobState old, JobRecord target, long nowMs, String reason) {
     return JobRecord.newBuilder()
+        .setReason(reason)
         .setSpec(target.getSpec())
         .setVersion(old.getJob().getVersion() + 1)
         .setStatus(JobStatus.JOB_RUNNING)

@@ -73,6 +73,9 @@ record PlacementRequest(
     if (cause == Cause.UPDATE) {
       return "update from job version " + old.getJobVersion();
     }
+    if (TaskStates.failingCheck(old)) {
+      return "unhealthy: " + old.getHealthOutput();
+    }
     return switch (old.getState()) {
       case TASK_FAILED -> "failed, exit code " + old.getExitCode();
       case TASK_EXITED -> "exited";

@@ -1,6 +1,7 @@
 package io.berth.coordinator.scheduler;
 
 import io.berth.proto.GroupSpec;
+import io.berth.proto.TaskHealth;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.util.ArrayList;
@@ -11,11 +12,12 @@ import java.util.List;
  * Which of a group's kept tasks an update replaces now: tasks placed from an older spec of the
  * group (another {@link GroupFingerprint}), at most {@code max_parallel} in flight, counting the
  * group's tasks of the current spec that are not healthy yet (not running for
- * {@code min_healthy_time}) and the slots being (re)placed or backing off. A new task that keeps
+ * {@code min_healthy_time}, or not passing the group's health check) and the slots being (re)placed or backing off. A new task that keeps
  * failing therefore halts the update where it is.
  */
 final class RollingUpdate {
   static final long DEFAULT_MIN_HEALTHY_MS = 5000;
+  static final long DEFAULT_HEALTHY_DEADLINE_MS = 5 * 60_000;
 
   private RollingUpdate() {}
 
@@ -23,8 +25,21 @@ final class RollingUpdate {
     return group.hasUpdate() ? group.getUpdate().getMinHealthyTimeMs() : DEFAULT_MIN_HEALTHY_MS;
   }
 
+  /** How long after its placement a task of a new spec has to become healthy before the update fails. */
+  static long healthyDeadlineMs(GroupSpec group) {
+    long d = group.hasUpdate() ? group.getUpdate().getHealthyDeadlineMs() : 0;
+    return d > 0 ? d : Math.max(DEFAULT_HEALTHY_DEADLINE_MS, minHealthyMs(group) + 60_000);
+  }
+
+  /**
+   * Running for {@code min_healthy_time} and, when the group has a health check, passing it. The
+   * agent's health reports leave {@code updated_at_ms} alone, so it still says when the task started
+   * running.
+   */
   static boolean healthy(TaskRecord t, GroupSpec group, long nowMs) {
-    return t.getState() == TaskState.TASK_RUNNING && nowMs - t.getUpdatedAtMs() >= minHealthyMs(group);
+    return t.getState() == TaskState.TASK_RUNNING
+        && nowMs - t.getUpdatedAtMs() >= minHealthyMs(group)
+        && (!group.hasHealthCheck() || t.getHealth() == TaskHealth.HEALTH_HEALTHY);
   }
 
   /** The outdated tasks to replace in this plan, in the order given. */

@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * <p>A service whose group spec changed is rolled ({@link #roll}); batch tasks of an older spec
  * finish as they are, and only their replacements and new indexes use the new spec.
  *
+ * <p>A service task whose health check fails is restarted like one that failed: it is replaced
+ * (after the restart policy's backoff, counting attempts) and keeps running until then.
+ *
  * <p>A service task on a drained (ineligible) node is migrated: its replacement is placed
  * elsewhere while it keeps running, and it is stopped once the replacement runs. Batch tasks on a
  * drained node run to completion there.
@@ -91,7 +94,8 @@ final class SlotReconciler {
       Slot slot = slots.computeIfAbsent(index, k -> new Slot());
       if (type.exitMeansComplete() && t.getState() == TaskState.TASK_EXITED) {
         slot.completed.add(t);
-      } else if (TaskStates.isTerminal(t.getState()) || !nodeUsable(t.getNode())) {
+      } else if (TaskStates.isTerminal(t.getState()) || !nodeUsable(t.getNode())
+          || (type == JobType.SERVICE && TaskStates.failingCheck(t))) {
         slot.replaced.add(t); // stopped below, unless its restart is still backing off
       } else if (type.movesOffDrainedNodes() && nodeDrained(t.getNode())) {
         slot.drained.add(t);
@@ -138,7 +142,8 @@ final class SlotReconciler {
           // The failed record stays as the slot's outcome.
           r.keep.addAll(slot.replaced);
           r.gaveUp.add(group.getName() + "[" + index + "]: gave up after " + attemptOf(previous.get())
-              + " attempts (restart mode fail), last exit code " + previous.get().getExitCode());
+              + " attempts (restart mode fail), " + (TaskStates.failingCheck(previous.get())
+                  ? "still running, unhealthy" : "last exit code " + previous.get().getExitCode()));
           continue;
         }
         if (previous.isPresent() && RestartBackoff.remainingMs(previous.get(), policy, nowMs) > 0) {

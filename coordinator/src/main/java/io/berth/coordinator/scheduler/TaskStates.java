@@ -1,6 +1,7 @@
 package io.berth.coordinator.scheduler;
 
 import io.berth.proto.DesiredState;
+import io.berth.proto.TaskHealth;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 
@@ -33,6 +34,14 @@ final class TaskStates {
   /** Stopped on purpose and finished: only history, which the plan drops. */
   static boolean isForgettable(TaskRecord t) {
     return t.getDesired() == DesiredState.DESIRED_STOP && isTerminal(t.getState());
+  }
+
+  /**
+   * Running, but its health check has failed {@code unhealthy_after} times in a row (the agent
+   * reports it only past the check's grace period): the scheduler restarts it like a failed task.
+   */
+  static boolean failingCheck(TaskRecord t) {
+    return t.getState() == TaskState.TASK_RUNNING && t.getHealth() == TaskHealth.HEALTH_UNHEALTHY;
   }
 
   /** Oldest first (created_at_ms, then id): the order that decides which duplicate survives. */

@@ -9,8 +9,10 @@ import java.util.Optional;
 
 /**
  * Judges a service job's latest version from its tasks: once every group has {@code count} tasks
- * of the current spec running healthy (for {@code min_healthy_time}), the version is stable; if a
- * task of the current spec fails before the version became stable, the update failed and the job
+ * of the current spec running healthy (for {@code min_healthy_time}, passing the group's health
+ * check if it has one), the version is stable; if a task of the current spec fails, is reported
+ * unhealthy by its check, or is not healthy {@code healthy_deadline} after its placement, before
+ * the version became stable, the update failed and the job
  * reverts to the newest stable version in its history (unless the group says
  * {@code auto_revert: false}, or there is none: then the update halts where it is).
  */
@@ -37,10 +39,19 @@ final class UpdateWatch {
           continue;
         }
         if (t.getState() == TaskState.TASK_FAILED) {
-          return failed(js, g, t, nowMs);
+          return failed(js, g, t.getId() + " exited " + t.getExitCode(), nowMs);
+        }
+        // Health verdicts judge the tasks this version placed; older ones of the same spec (kept by
+        // a scale) are restarted by the reconciler when unhealthy, not blamed on the new version.
+        boolean placedByVersion = t.getCreatedAtMs() >= job.getSubmittedAtMs();
+        if (placedByVersion && TaskStates.failingCheck(t)) {
+          return failed(js, g, t.getId() + " failed its health check (" + t.getHealthOutput() + ")", nowMs);
         }
         if (RollingUpdate.healthy(t, g, nowMs)) {
           healthy++;
+        } else if (placedByVersion && nowMs - t.getCreatedAtMs() >= RollingUpdate.healthyDeadlineMs(g)) {
+          return failed(js, g, t.getId() + " was not healthy within " + RollingUpdate.healthyDeadlineMs(g)
+              + " ms of its placement (" + notHealthyBecause(t) + ")", nowMs);
         }
       }
       allHealthy &= healthy >= g.getCount();
@@ -48,10 +59,22 @@ final class UpdateWatch {
     return allHealthy ? new Verdict(true, Optional.empty(), Optional.empty()) : Verdict.NONE;
   }
 
-  private static Verdict failed(JobState js, GroupSpec g, TaskRecord t, long nowMs) {
+  private static String notHealthyBecause(TaskRecord t) {
+    if (t.getState() != TaskState.TASK_RUNNING) {
+      return t.getState().name().replace("TASK_", "").toLowerCase(java.util.Locale.ROOT);
+    }
+    String output = t.getHealthOutput().isEmpty() ? "" : ": " + t.getHealthOutput();
+    return switch (t.getHealth()) {
+      case HEALTH_NONE -> "no check result yet";
+      case HEALTH_UNKNOWN -> "its check has not passed yet" + output;
+      default -> "running less than min_healthy_time";
+    };
+  }
+
+  private static Verdict failed(JobState js, GroupSpec g, String reason, long nowMs) {
     JobRecord job = js.getJob();
-    String what = "update to job version " + job.getVersion() + " failed: " + t.getId() + " exited "
-        + t.getExitCode() + " before the version was healthy";
+    String what = "update to job version " + job.getVersion() + " failed: " + reason
+        + " before the version was healthy";
     if (g.hasUpdate() && g.getUpdate().getNoAutoRevert()) {
       return new Verdict(false, Optional.empty(), Optional.of(what + " (auto_revert: false: the update halts)"));
     }
@@ -63,9 +86,9 @@ final class UpdateWatch {
       // Nothing to go back to (a first version, or only failed ones): retries go on as usual.
       return Verdict.NONE;
     }
-    JobRecord revision = JobHistory.revision(js, target.get(), nowMs);
-    return new Verdict(false, Optional.of(revision),
-        Optional.of(what + ": reverting to the spec of version " + target.get().getVersion()
-            + " as version " + revision.getVersion()));
+    String line = what + ": reverting to the spec of version " + target.get().getVersion()
+        + " as version " + (job.getVersion() + 1);
+    JobRecord revision = JobHistory.revision(js, target.get(), nowMs, line);
+    return new Verdict(false, Optional.of(revision), Optional.of(line));
   }
 }

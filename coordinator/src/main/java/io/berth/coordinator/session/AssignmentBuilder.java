@@ -68,6 +68,9 @@ public final class AssignmentBuilder {
       c.addPorts(PortBinding.newBuilder().setLabel(p.getLabel()).setHostPort(host).setContainerPort(inside));
       c.putEnv("BERTH_PORT_" + envName(p.getLabel()), Integer.toString(host));
     }
+    if (g.hasHealthCheck()) {
+      c.setHealthCheck(g.getHealthCheck());
+    }
     return TaskAssignment.newBuilder().setTaskId(task.getId()).setContainer(c).build();
   }
 

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class TaskStatusWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TaskStatusWriter.class);
 
-  private record Report(String node, TaskStatus status) {}
+  record Report(String node, TaskStatus status) {}
 
   private final ClusterStore store;
   private final LinkedBlockingQueue<Report> queue = new LinkedBlockingQueue<>();
@@ -95,22 +95,35 @@ public final class TaskStatusWriter implements AutoCloseable {
         continue; // an agent only speaks for tasks placed on its own node
       }
       TaskStatus s = r.status();
-      if (s.getState() == t.getState()
-          && s.getContainerId().equals(t.getContainerId())
-          && s.getExitCode() == t.getExitCode()
-          && s.getMessage().equals(t.getMessage())) {
-        continue;
-      }
       if (s.getState() == TaskState.TASK_STATE_UNSPECIFIED) {
         continue;
       }
-      b.setTasks(i, t.toBuilder()
-          .setState(s.getState())
-          .setContainerId(s.getContainerId())
-          .setExitCode(s.getExitCode())
-          .setMessage(s.getMessage())
-          .setUpdatedAtMs(s.getAtMs() > 0 ? s.getAtMs() : System.currentTimeMillis())
-          .build());
+      long at = s.getAtMs() > 0 ? s.getAtMs() : System.currentTimeMillis();
+      TaskRecord.Builder next = t.toBuilder();
+      boolean stateChanged = s.getState() != t.getState()
+          || !s.getContainerId().equals(t.getContainerId())
+          || s.getExitCode() != t.getExitCode()
+          || !s.getMessage().equals(t.getMessage());
+      if (stateChanged) {
+        // updated_at_ms says since when the task is in its state (min_healthy_time counts from it),
+        // so a health report alone leaves it.
+        next.setState(s.getState())
+            .setContainerId(s.getContainerId())
+            .setExitCode(s.getExitCode())
+            .setMessage(s.getMessage())
+            .setUpdatedAtMs(at);
+      }
+      boolean healthChanged = s.getHealth() != t.getHealth() || !s.getHealthOutput().equals(t.getHealthOutput());
+      if (healthChanged) {
+        if (s.getHealth() != t.getHealth()) {
+          next.setHealthChangedAtMs(at);
+        }
+        next.setHealth(s.getHealth()).setHealthOutput(s.getHealthOutput());
+      }
+      if (!stateChanged && !healthChanged) {
+        continue;
+      }
+      b.setTasks(i, next.build());
       changed = true;
     }
     return changed ? b.build() : old;

@@ -9,6 +9,7 @@ import io.berth.proto.GroupSpec;
 import io.berth.proto.JobState;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
+import io.berth.proto.TaskHealth;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.net.InetAddress;
@@ -23,7 +24,8 @@ import org.xbill.DNS.TextParseException;
 /**
  * Adapts the cluster state to the DNS server's {@link ZoneView}: every state change rebuilds the
  * zone once, so the query path only looks answers up. Tasks resolve to their node's routable
- * address (host networking, and bridge tasks through published ports).
+ * address (host networking, and bridge tasks through published ports). A task whose health check
+ * fails is left out of its group's A and SRV answers until it passes again.
  */
 public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
 
@@ -119,6 +121,10 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
         long ttl = g != null && g.getDnsTtlSeconds() > 0 ? g.getDnsTtlSeconds() : defaultTtl;
         Name taskName = name(names.task(t));
         b.address(taskName, addr, ttl);
+        if (t.getHealth() == TaskHealth.HEALTH_UNHEALTHY) {
+          // A failing replica keeps its own name but leaves the group's answers: no new traffic.
+          continue;
+        }
         b.address(name(names.group(t.getNamespace(), t.getJob(), t.getGroup())), addr, ttl);
         for (Map.Entry<String, Integer> port : t.getPortsMap().entrySet()) {
           Name service = name(names.service(t.getNamespace(), t.getJob(), t.getGroup(), port.getKey()));

@@ -1,6 +1,7 @@
 package io.berth.coordinator.jobspec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,6 +179,75 @@ class JobSpecParserTest {
     assertTrue(all.contains("groups[0].update.max_parallel: must be between 1 and 100000 (got 0)"), all);
     assertTrue(all.contains("groups[0].update.min_healthy_time: must be like 0s, 10s or 1m"), all);
     assertTrue(all.contains("groups[0].update.auto_revert: must be true or false (got maybe)"), all);
+  }
+
+  @Test
+  void readsHealthChecksWithDefaultsAndAHealthyDeadline() throws JobSpecException {
+    JobSpec spec = parser.parse("h.yaml", """
+        name: w
+        groups:
+          - name: web
+            image: i
+            ports: [{label: http}]
+            health_check: {type: http, port: http, path: /healthz, interval: 2s, timeout: 1s, unhealthy_after: 2, grace: 5s}
+            update: {min_healthy_time: 3s, healthy_deadline: 1m}
+          - name: db
+            image: i
+            health_check: {type: command, command: "pg_isready -q"}
+        """);
+    io.berth.proto.HealthCheck web = spec.getGroups(0).getHealthCheck();
+    assertEquals("http", web.getType());
+    assertEquals("http", web.getPort());
+    assertEquals("/healthz", web.getPath());
+    assertEquals(2000, web.getIntervalMs());
+    assertEquals(1000, web.getTimeoutMs());
+    assertEquals(2, web.getUnhealthyAfter());
+    assertEquals(5000, web.getGraceMs());
+    assertEquals(60_000, spec.getGroups(0).getUpdate().getHealthyDeadlineMs());
+    io.berth.proto.HealthCheck db = spec.getGroups(1).getHealthCheck();
+    assertEquals(java.util.List.of("/bin/sh", "-c", "pg_isready -q"), db.getCommandList());
+    assertEquals(5000, db.getIntervalMs());
+    assertEquals(2000, db.getTimeoutMs());
+    assertEquals(3, db.getUnhealthyAfter());
+    assertEquals(10_000, db.getGraceMs());
+    assertFalse(spec.getGroups(1).hasUpdate());
+  }
+
+  @Test
+  void refusesBadHealthChecksWithTheFieldPath() {
+    String all = problems(parser, """
+        name: w
+        groups:
+          - name: a
+            image: i
+            ports: [{label: http}]
+            health_check: {type: http, port: admin, path: healthz, interval: 10ms, timeout: soon, unhealthy_after: 0, colour: red}
+          - name: b
+            image: i
+            health_check: {type: tcp, command: [true]}
+          - name: c
+            image: i
+            health_check: {type: command}
+          - name: d
+            image: i
+            health_check: {type: ping}
+            update: {min_healthy_time: 10s, healthy_deadline: 5s}
+        """);
+    assertTrue(all.contains("groups[0].health_check.port: must name one of the group's ports [http] (got admin)"), all);
+    assertTrue(all.contains("groups[0].health_check.path: must start with / and have no spaces (got healthz)"), all);
+    assertTrue(all.contains("groups[0].health_check.interval: must be at least 100ms (got 10ms)"), all);
+    assertTrue(all.contains("groups[0].health_check.timeout: must be like 500ms, 2s or 1m"), all);
+    assertTrue(all.contains("groups[0].health_check.unhealthy_after: must be between 1 and 100 (got 0)"), all);
+    assertTrue(all.contains("groups[0].health_check.colour: unknown field"), all);
+    assertTrue(all.contains("groups[1].health_check.command: is only for type command"), all);
+    assertTrue(all.contains("groups[1].health_check.port: is required for type tcp: the label of one of the group's"
+        + " ports (the group has none)"), all);
+    assertTrue(all.contains("groups[2].health_check.command: is required for type command"), all);
+    assertTrue(all.contains("groups[3].health_check.type: must be one of [command, http, tcp] (got ping)"), all);
+    assertTrue(all.contains("groups[3].update.healthy_deadline: must be longer than min_healthy_time"), all);
+    String batch = problems(parser, "name: w\ntype: batch\ngroups: [{name: g, image: i, "
+        + "health_check: {type: command, command: [true]}}]");
+    assertTrue(batch.contains("groups[0].health_check: is only for service and global jobs (this job is batch)"), batch);
   }
 
   @Test

@@ -52,4 +52,19 @@ class RestartBackoffTest {
     assertEquals(4, due.place().get(0).getAttempt());
     assertEquals(java.util.List.of(third), due.stop());
   }
+
+  @Test
+  void aTaskThatRanForAWhileIsReplacedAtOnceWhateverItsAttempt() {
+    SchedulerHarness h = new SchedulerHarness().nodes("n", 1);
+    JobKey web = h.register(job("web", "service").group("web", 1));
+    h.evaluate(web);
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      TaskRecord t = h.agentsConverge().live(web).get(0);
+      assertEquals(attempt, t.getAttempt());
+      h.clockAt(h.now() + RestartBackoff.SETTLED_RUN_MS); // it runs 10 s, then is killed
+      h.failsNow(t.getId());
+      Plan p = h.evaluate(web);
+      assertEquals(1, p.place().size(), "attempt " + attempt + " ran 10 s: replaced at once, " + p);
+    }
+  }
 }

@@ -152,6 +152,18 @@ final class SchedulerHarness {
       return this;
     }
 
+    /** A TCP check on the given port label (its timings do not matter here: the agent runs it). */
+    JobBuilder tcpCheck(String portLabel) {
+      current.setHealthCheck(io.berth.proto.HealthCheck.newBuilder().setType("tcp").setPort(portLabel)
+          .setIntervalMs(1000).setTimeoutMs(500).setUnhealthyAfter(3).setGraceMs(5000));
+      return this;
+    }
+
+    JobBuilder healthyDeadline(long ms) {
+      current.setUpdate(current.getUpdate().toBuilder().setHealthyDeadlineMs(ms));
+      return this;
+    }
+
     JobBuilder priority(int p) {
       spec.setPriority(p);
       return this;
@@ -313,6 +325,22 @@ final class SchedulerHarness {
         ? t.toBuilder().setState(code == 0 ? TaskState.TASK_EXITED : TaskState.TASK_FAILED).setExitCode(code)
             .setUpdatedAtMs(nowMs).build()
         : t);
+  }
+
+  /** The task's agent reports a new health verdict now (the harness clock). */
+  SchedulerHarness healthNow(String id, io.berth.proto.TaskHealth health, String output) {
+    return updateTasks(t -> t.getId().equals(id)
+        ? t.toBuilder().setHealth(health).setHealthOutput(output).setHealthChangedAtMs(nowMs).build() : t);
+  }
+
+  /** Every running task of the job passes its check now. */
+  SchedulerHarness allHealthyNow(JobKey key) {
+    for (TaskRecord t : live(key)) {
+      if (t.getState() == TaskState.TASK_RUNNING && t.getHealth() != io.berth.proto.TaskHealth.HEALTH_HEALTHY) {
+        healthNow(t.getId(), io.berth.proto.TaskHealth.HEALTH_HEALTHY, "connected");
+      }
+    }
+    return this;
   }
 
   /** Sets the harness clock; the next plan() runs at this time plus one second. */

@@ -14,6 +14,7 @@ import io.berth.proto.JobState;
 import io.berth.proto.NodeFacts;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
+import io.berth.proto.TaskHealth;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.net.InetAddress;
@@ -60,6 +61,28 @@ class ClusterZoneTest {
     Name target = ((PTRRecord) ptr.getSection(Section.ANSWER).get(0)).getTarget();
     assertTrue(addresses(target.toString()).contains("10.0.0.12"), "forward of the PTR target gives the address back");
     assertEquals(7, zone.current().serial(), "the SOA serial follows the state version");
+  }
+
+  @Test
+  void aTaskFailingItsHealthCheckLeavesItsGroupsAnswersButKeepsItsName() throws Exception {
+    ClusterSnapshot base = snapshot();
+    JobKey key = new JobKey("default", "demo");
+    JobState js = base.job(key).orElseThrow();
+    JobState.Builder b = js.toBuilder();
+    b.setTasks(1, js.getTasks(1).toBuilder().setHealth(TaskHealth.HEALTH_UNHEALTHY).setHealthOutput("HTTP 503"));
+    b.setTasks(0, js.getTasks(0).toBuilder().setHealth(TaskHealth.HEALTH_HEALTHY));
+    zone.accept(new ClusterSnapshot(8, base.nodes(), Map.of(key, b.build())));
+
+    assertEquals(Set.of("10.0.0.11"), addresses("web.demo.default.berth."));
+    Message srv = ask("_http._tcp.web.demo.default.berth.", Type.SRV);
+    assertEquals(Set.of(20000), srv.getSection(Section.ANSWER).stream().map(r -> ((SRVRecord) r).getPort())
+        .collect(Collectors.toSet()));
+    assertEquals(Set.of("10.0.0.12"), addresses("1.web.demo.default.berth."), "its own name still resolves");
+
+    // Passing again, it is back in the group.
+    b.setTasks(1, js.getTasks(1).toBuilder().setHealth(TaskHealth.HEALTH_HEALTHY));
+    zone.accept(new ClusterSnapshot(9, base.nodes(), Map.of(key, b.build())));
+    assertEquals(Set.of("10.0.0.11", "10.0.0.12"), addresses("web.demo.default.berth."));
   }
 
   @Test
