@@ -43,6 +43,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +80,7 @@ public final class Coordinator implements AutoCloseable {
     MutableHandlerRegistry services = new MutableHandlerRegistry();
     ClusterJoins joins = new ClusterJoins(secrets, self.peers());
     services.addService(new StartingControlService(joins, secrets::proposedMeta));
-    java.util.concurrent.atomic.AtomicReference<ClusterStore> storeRef = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<ClusterStore> storeRef = new AtomicReference<>(); // the authorizer reads revocations once it is up
     grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()), GrpcTls.server(() -> memberTls))
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)

@@ -79,7 +79,9 @@ class OneHostClusterE2ETest {
     coordinator = BerthProcess.start(logs.resolve("coordinator.log"),
         "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpcPort, "--dns-port", "" + dnsPort,
-        "--raft-port", "" + raftPort, "--config-dir", work.resolve("client").toString());
+        "--raft-port", "" + raftPort, "--config-dir", work.resolve("client").toString(),
+        // Short-lived node certificates: the agents renew several times while these tests run.
+        "--node-cert-validity", "45s");
     coordinator.awaitOutput("berth agent start --coordinator", Duration.ofSeconds(120));
     token = Files.readString(work.resolve("coord/join-token")).trim();
     assertTrue(coordinator.output().contains(token), "the coordinator prints the join token");
@@ -319,6 +321,13 @@ class OneHostClusterE2ETest {
         "--address", "127.0.0.1", "--data-dir", work.resolve("agent").toString());
     agent.awaitOutput("session open with coordinator", SETTLE);
     assertTrue(agent.output().contains("using node certificate for " + node), agent.output());
+    // It renews its certificate at 2/3 of its 45 s. The second renewal is a new mTLS connection made
+    // after the first certificate expired, so it proves the renewed one is in use.
+    Await.until("two renewals", Duration.ofSeconds(120),
+        () -> agent.output().split("node certificate of " + node + " renewed", -1).length - 1 >= 2);
+    assertEquals(NodeStatus.NODE_READY, nodeRecord(node).orElseThrow().getStatus());
+    BerthProcess.Result ls = berth("node", "ls");
+    assertTrue(ls.out().lines().anyMatch(l -> l.startsWith(node) && l.contains("ready")), ls.out());
     // Its certificate cannot speak for another node.
     BerthProcess.Result other = berth("agent", "start", "--coordinator", endpoint, "--name", "other-" + run,
         "--address", "127.0.0.1", "--data-dir", work.resolve("agent").toString());

@@ -55,9 +55,9 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
   @Option(names = "--config-dir", paramLabel = "DIR",
       description = "Where to write the client config and admin credential (default: BERTH_CONFIG_DIR, else ~/.berth).")
   Path configDir;
-  @Option(names = "--node-cert-hours", defaultValue = "2160",
+  @Option(names = "--node-cert-validity", defaultValue = "90d", paramLabel = "N{s|m|h|d}",
       description = "Lifetime of the node certificates this member signs; agents renew at 2/3 of it (default ${DEFAULT-VALUE}).")
-  long nodeCertHours;
+  String nodeCertValidity;
   @Option(names = "--peers", split = ",", paramLabel = "HOST:RAFTPORT",
       description = "With --bootstrap: every member's Raft address (3 or 5 for fault tolerance), this one included; start each member with the same list.")
   java.util.List<String> peers = new java.util.ArrayList<>();
@@ -92,7 +92,7 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     }
     CoordinatorOptions options = new CoordinatorOptions(dataDir.toAbsolutePath(), true, bind, adv, grpcPort, dnsPort,
         raftPort, zone, Duration.ofMillis(heartbeatMs), Duration.ofMillis(nodeTtlMs), dnsTtl, members,
-        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients, Duration.ofHours(nodeCertHours));
+        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients, lifetime(nodeCertValidity));
     Coordinator c;
     try {
       c = Coordinator.start(options);
@@ -133,6 +133,27 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** "30s", "15m", "12h", "90d"; at least 30 s, so a renewal at 2/3 has time to happen. */
+  static Duration lifetime(String text) {
+    var m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text.trim());
+    if (!m.matches()) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new CoordinatorStartCommand()),
+          "--node-cert-validity: '" + text + "' is not N followed by s, m, h or d (e.g. 90d)");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    if (d.compareTo(Duration.ofSeconds(30)) < 0) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new CoordinatorStartCommand()),
+          "--node-cert-validity must be at least 30s");
+    }
+    return d;
   }
 
   static String firstRoutableIpv4() throws SocketException {
