@@ -184,10 +184,11 @@ public final class ScaleBench {
       Path log = work.resolve("coordinator-" + i + ".log");
       coordinators.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
       if (i == 0) {
-        await("member 0's join token", Duration.ofMinutes(1), () -> Files.exists(work.resolve("c0/join-token"))
-            && Files.exists(client.resolve("admin.crt")));
+        // Written before its Raft member starts (which waits for the others); the admin credential comes once it is up.
+        await("member 0's join token", Duration.ofMinutes(1), () -> Files.exists(work.resolve("c0/join-token")));
       }
     }
+    await("member 0's admin credential", Duration.ofMinutes(3), () -> Files.exists(client.resolve("config.json")));
     TlsMaterial admin = AdminCredential.files(client).load().orElseThrow();
     for (int i = 0; i < members; i++) {
       channels.add(NettyChannelBuilder.forTarget(endpoints.get(i), GrpcTls.client(admin.ca(), () -> admin))
