@@ -239,6 +239,26 @@ class MutualTlsTest {
   }
 
   @Test
+  void aJoiningCoordinatorGetsTheCaOnlyWithTheTokenAndOnlyAsAListedMember() throws Exception {
+    var anonymousControl = control(anonymous());
+    String forged = "BERTH1-" + coordinator.ca().fingerprint() + "-" + JoinToken.newSecret();
+    var e = refused(Status.Code.UNAUTHENTICATED, () -> anonymousControl.joinCluster(
+        io.berth.proto.ClusterJoinRequest.newBuilder().setToken(forged).setRaftAddress("127.0.0.1:1").build()));
+    assertTrue(e.getStatus().getDescription().contains("not valid for this cluster"), e.getStatus().getDescription());
+    String self = coordinator.memberTls().identity().name(); // c-127-0-0-1-<raft port>
+    String raftAddress = "127.0.0.1:" + self.substring(self.lastIndexOf('-') + 1);
+    refused(Status.Code.FAILED_PRECONDITION, () -> control(anonymous()).joinCluster(
+        io.berth.proto.ClusterJoinRequest.newBuilder().setToken(token).setRaftAddress("127.0.0.1:1").build()));
+    var joined = control(anonymous()).joinCluster(
+        io.berth.proto.ClusterJoinRequest.newBuilder().setToken(token).setRaftAddress(raftAddress).build());
+    assertEquals(List.of(raftAddress), joined.getPeersList());
+    assertEquals(coordinator.ca().fingerprint(), joined.getMeta().getCaFingerprint());
+    assertTrue(joined.getMeta().getJoinSecret().isEmpty());
+    ClusterCa copy = ClusterCa.install(dir.resolve("copy"), joined.getCaKeyPem(), joined.getCaPem());
+    assertEquals(coordinator.ca().fingerprint(), copy.fingerprint(), "the joining member can sign for the cluster");
+  }
+
+  @Test
   void privateKeysStayOutOfTheTokenFileAndTheReplicatedIdentity() throws Exception {
     String tokenFile = Files.readString(coordinator.tokenFile());
     assertFalse(tokenFile.contains("PRIVATE KEY"));
