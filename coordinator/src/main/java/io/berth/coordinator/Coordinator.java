@@ -129,6 +129,8 @@ public final class Coordinator implements AutoCloseable {
     loops.bind(leadership, self.memberId());
 
     AgentService agents = new AgentService(new NodeCertificates(secrets.ca(), clock, options.nodeCertValidity()),
+        node -> sessions.connected(node) || store.snapshot().members().values().stream()
+            .anyMatch(m -> m.getConnectedNodesList().contains(node)),
         this::meta, registrar, sessions, statuses, () -> coordinatorEndpoints(endpoint),
         options.heartbeatInterval().toMillis());
     store.addListener(snapshot -> agents.closeRevoked(meta()));

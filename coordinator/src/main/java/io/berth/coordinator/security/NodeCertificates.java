@@ -30,7 +30,11 @@ public final class NodeCertificates {
     this.validity = validity;
   }
 
-  public EnrollResponse enroll(EnrollRequest request, ClusterMeta meta) {
+  /**
+   * @param connected whether a node of that name holds a session now: its name is not up for
+   *     grabs by another token holder while it is in use
+   */
+  public EnrollResponse enroll(EnrollRequest request, ClusterMeta meta, java.util.function.Predicate<String> connected) {
     JoinToken token;
     try {
       token = JoinToken.parse(request.getToken());
@@ -42,6 +46,11 @@ public final class NodeCertificates {
           + "secret): get the current one from an admin (`berth token rotate` prints a new one)").asRuntimeException();
     }
     checkName(request.getNodeName());
+    if (connected.test(request.getNodeName())) {
+      throw Status.ALREADY_EXISTS.withDescription("node " + request.getNodeName() + " is connected right now with its "
+          + "own certificate: give this host another --name, or remove the other first (berth node rm "
+          + request.getNodeName() + ")").asRuntimeException();
+    }
     return issue(request.getCsrPem(), request.getNodeName(), meta);
   }
 

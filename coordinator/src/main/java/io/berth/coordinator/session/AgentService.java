@@ -39,11 +39,14 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
   private final Supplier<List<String>> coordinators;
   private final long heartbeatIntervalMs;
   private final NodeCertificates certificates;
+  private final java.util.function.Predicate<String> connectedAnywhere;
   /** The certificate each open session was opened with, by node: revocations close them. */
   private final Map<String, PeerIdentity> sessionHolders = new ConcurrentHashMap<>();
 
+  /** @param connectedAnywhere whether a node holds a session with any coordinator now */
   public AgentService(
       NodeCertificates certificates,
+      java.util.function.Predicate<String> connectedAnywhere,
       Supplier<ClusterMeta> meta,
       NodeRegistrar nodes,
       SessionRegistry sessions,
@@ -51,6 +54,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
       Supplier<List<String>> coordinators,
       long heartbeatIntervalMs) {
     this.certificates = certificates;
+    this.connectedAnywhere = connectedAnywhere;
     this.meta = meta;
     this.nodes = nodes;
     this.sessions = sessions;
@@ -62,7 +66,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
   @Override
   public void enroll(EnrollRequest request, StreamObserver<EnrollResponse> response) {
     try {
-      EnrollResponse issued = certificates.enroll(request, meta.get());
+      EnrollResponse issued = certificates.enroll(request, meta.get(), connectedAnywhere);
       LOG.info("node {} enrolled: certificate issued", request.getNodeName());
       response.onNext(issued);
       response.onCompleted();
@@ -89,10 +93,15 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
   /** Closes the sessions of nodes whose certificate was revoked since they opened them. */
   public void closeRevoked(ClusterMeta current) {
     for (Map.Entry<String, PeerIdentity> e : sessionHolders.entrySet()) {
-      Revocations.refusing(current, e.getValue()).ifPresent(r -> sessions.session(e.getKey()).ifPresent(s -> {
-        LOG.info("closing the session of node {}: it was removed from the cluster", e.getKey());
-        s.close("node " + e.getKey() + " was removed from the cluster and its certificate revoked");
-      }));
+      Revocations.refusing(current, e.getValue()).ifPresent(r -> {
+        sessionHolders.remove(e.getKey(), e.getValue());
+        sessions.session(e.getKey()).ifPresent(s -> {
+          LOG.info("closing the session of node {}: it was removed from the cluster", e.getKey());
+          s.close("node " + e.getKey() + " was removed from the cluster and its certificate revoked");
+          // Closing from our side ends the call without telling the observer: forget the session here.
+          sessions.detach(s);
+        });
+      });
     }
   }
 

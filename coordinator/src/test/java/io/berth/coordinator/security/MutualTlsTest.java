@@ -212,6 +212,23 @@ class MutualTlsTest {
   }
 
   @Test
+  void aConnectedNodesNameCannotBeTakenWithTheToken() throws Exception {
+    TlsMaterial n = enroll("worker-i", token);
+    CompletableFuture<Throwable> open = session(as(n), "worker-i");
+    var e = io.berth.coordinator.testing.Await.until("worker-i connected", Duration.ofSeconds(20), () -> {
+      try {
+        enroll("worker-i", token);
+        return null;
+      } catch (StatusRuntimeException refusal) {
+        return refusal;
+      }
+    }, r -> r != null);
+    assertEquals(Status.Code.ALREADY_EXISTS, e.getStatus().getCode(), e.getStatus().toString());
+    assertTrue(e.getStatus().getDescription().contains("berth node rm worker-i"), e.getStatus().getDescription());
+    assertFalse(open.isDone(), "the connected node is undisturbed");
+  }
+
+  @Test
   void aRotatedTokenRefusesTheOldSecretOnly() {
     TlsMaterial before = enroll("worker-f", token);
     String fresh = control(admin()).rotateToken(RotateTokenRequest.getDefaultInstance()).getToken();
