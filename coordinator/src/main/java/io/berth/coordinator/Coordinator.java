@@ -6,7 +6,17 @@ import io.berth.coordinator.leader.Leadership;
 import io.berth.coordinator.leader.MemberWatch;
 import io.berth.coordinator.scheduler.IdGenerator;
 import io.berth.coordinator.scheduler.Scheduler;
+import io.berth.coordinator.api.StartingControlService;
+import io.berth.coordinator.security.CallAuthorizer;
+import io.berth.coordinator.security.ClusterCa;
+import io.berth.coordinator.security.ClusterJoins;
+import io.berth.coordinator.security.ClusterSecrets;
 import io.berth.coordinator.security.JoinToken;
+import io.berth.coordinator.security.NodeCertificates;
+import io.berth.coordinator.security.ServerNames;
+import io.berth.tls.GrpcTls;
+import io.berth.tls.TlsMaterial;
+import io.grpc.util.MutableHandlerRegistry;
 import io.berth.coordinator.session.AgentService;
 import io.berth.coordinator.session.AssignmentBuilder;
 import io.berth.coordinator.session.MemberPublisher;
@@ -25,32 +35,32 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator process: the replicated state, the DNS server answering from this replica,
- * the gRPC endpoint for agents and the CLI, its member record, and (while it holds the leader
- * lease) the evaluation and liveness loops.
+ * the gRPC endpoint (mutual TLS) for agents and the CLI, its member record, and (while it holds
+ * the leader lease) the evaluation and liveness loops. The gRPC server starts before the Raft
+ * member so the members of a new group can fetch the CA from the first one.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
   private final CoordinatorOptions options;
   private final MemberIdentity self;
+  private final ClusterSecrets secrets;
+  private final TlsMaterial memberTls;
   private final ClusterStore store;
-  private final ClusterMeta meta;
   private final DnsServer dns;
   private final Server grpc;
   private final TaskStatusWriter statuses;
@@ -65,8 +75,35 @@ public final class Coordinator implements AutoCloseable {
       throw new IllegalStateException("data dir " + options.dataDir()
           + " holds no cluster: start the first coordinator with --bootstrap, or the others with --join");
     }
-    store = startStore(self.storeConfig(options.dataDir()));
-    meta = firstMeta(store, options.zone(), clock);
+    secrets = ClusterSecrets.loadOrCreate(options.dataDir(), options.zone(), clock);
+    memberTls = secrets.ca().issueMember(self.memberId(), ServerNames.of(options.bind(), options.advertise()));
+    MutableHandlerRegistry services = new MutableHandlerRegistry();
+    ClusterJoins joins = new ClusterJoins(secrets, self.peers());
+    services.addService(new StartingControlService(joins, secrets::proposedMeta));
+    AtomicReference<ClusterStore> storeRef = new AtomicReference<>(); // the authorizer reads revocations once it is up
+    grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()), GrpcTls.server(() -> memberTls))
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .intercept(new CallAuthorizer(() -> Optional.ofNullable(storeRef.get()).flatMap(ClusterStore::meta)))
+        .fallbackHandlerRegistry(services)
+        .build()
+        .start();
+    ClusterMeta meta;
+    try {
+      store = startStore(self.storeConfig(options.dataDir()));
+      storeRef.set(store);
+      meta = firstMeta(store, secrets.proposedMeta());
+    } catch (RuntimeException | InterruptedException e) {
+      grpc.shutdownNow();
+      throw e;
+    }
+    if (!meta.getCaFingerprint().equals(secrets.ca().fingerprint())) {
+      grpc.shutdownNow();
+      store.close();
+      throw new IllegalStateException("this member made its own CA (" + secrets.ca().fingerprint() + ") but the "
+          + "cluster's is " + meta.getCaFingerprint() + ": start every member after the first with --join "
+          + "FIRST_MEMBER:GRPC_PORT --token TOKEN (it fetches the cluster's CA)");
+    }
     TaskNames names = new TaskNames(meta.getZone());
     String endpoint = options.advertise() + ":" + options.grpcPort();
 
@@ -91,14 +128,15 @@ public final class Coordinator implements AutoCloseable {
     leadership = new Leadership(store, self.memberId(), options.leaderLease(), loops);
     loops.bind(leadership, self.memberId());
 
-    grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()))
-        .permitKeepAliveTime(5, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .addService(new AgentService(() -> meta, registrar, sessions, statuses,
-            () -> coordinatorEndpoints(endpoint), options.heartbeatInterval().toMillis()))
-        .addService(new ControlService(store, sessions, loops, members, () -> meta, self.peers(), names, clock))
-        .build()
-        .start();
+    AgentService agents = new AgentService(new NodeCertificates(secrets.ca(), clock, options.nodeCertValidity()),
+        node -> sessions.connected(node) || store.snapshot().members().values().stream()
+            .anyMatch(m -> m.getConnectedNodesList().contains(node)),
+        this::meta, registrar, sessions, statuses, () -> coordinatorEndpoints(endpoint),
+        options.heartbeatInterval().toMillis());
+    store.addListener(snapshot -> agents.closeRevoked(meta()));
+    services.addService(agents);
+    services.addService(new ControlService(store, sessions, loops, members, this::meta, self.peers(), names, clock,
+        secrets));
 
     MemberPublisher publisher = new MemberPublisher(store, sessions, MemberRecord.newBuilder()
         .setId(self.memberId())
@@ -162,12 +200,13 @@ public final class Coordinator implements AutoCloseable {
   /**
    * Reads (or, on a new cluster, writes) the cluster identity. The members of a new group start
    * together and elect a Raft leader first, so early attempts may time out: retry for a while.
+   * Every member of a new group proposes the same identity (the first member's, handed over at join).
    */
-  private static ClusterMeta firstMeta(ClusterStore store, String zone, Clock clock) throws InterruptedException {
+  private static ClusterMeta firstMeta(ClusterStore store, ClusterMeta proposed) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (true) {
       try {
-        return store.meta().orElseGet(() -> store.initMeta(newClusterMeta(zone, clock)));
+        return store.meta().orElseGet(() -> store.initMeta(proposed));
       } catch (ClusterStore.StoreUnavailableException e) {
         if (System.nanoTime() > deadline) {
           throw e;
@@ -178,24 +217,35 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private static ClusterMeta newClusterMeta(String zone, Clock clock) {
-    String clusterId = UUID.randomUUID().toString();
-    // Until the cluster CA exists (the security issue), the token pins the cluster's identity.
-    return ClusterMeta.newBuilder()
-        .setClusterId(clusterId)
-        .setZone(zone.endsWith(".") ? zone : zone + ".")
-        .setJoinSecret(JoinToken.newSecret())
-        .setCaFingerprint(JoinToken.sha256Hex(clusterId.getBytes(StandardCharsets.UTF_8)))
-        .setCreatedAtMs(clock.millis())
-        .build();
+  /** The cluster identity as this replica sees it now (token rotations and revocations included). */
+  private ClusterMeta meta() {
+    return store.meta().orElseThrow();
   }
 
   public String memberId() {
     return self.memberId();
   }
 
-  public String joinToken() {
-    return new JoinToken(meta.getCaFingerprint(), meta.getJoinSecret()).toString();
+  /** The current join token if this member knows it (it made the cluster or rotated the token last). */
+  public Optional<String> joinToken() throws IOException {
+    return secrets.currentToken(meta()).map(JoinToken::toString);
+  }
+
+  /** The join token's first part: the SHA-256 of the cluster CA. */
+  public String caFingerprint() {
+    return secrets.ca().fingerprint();
+  }
+
+  public ClusterCa ca() {
+    return secrets.ca();
+  }
+
+  /**
+   * This coordinator's member certificate and key with the CA to trust: what its gRPC server
+   * presents, what it shows other coordinators, and what a TLS Raft transport would use.
+   */
+  public TlsMaterial memberTls() {
+    return memberTls;
   }
 
   public String grpcEndpoint() {
@@ -207,16 +257,12 @@ public final class Coordinator implements AutoCloseable {
   }
 
   public String zone() {
-    return meta.getZone();
+    return meta().getZone();
   }
 
-  /** Writes the join token where scripts can read it (mode 0600). */
-  public Path writeTokenFile() throws IOException {
-    Path file = options.dataDir().resolve("join-token");
-    Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, joinToken() + "\n");
-    return file;
+  /** Where this member keeps the join token (mode 0600), when it knows it. */
+  public Path tokenFile() {
+    return secrets.tokenFile();
   }
 
   @Override
