@@ -236,6 +236,28 @@ public final class AtomixClusterStore implements ClusterStore {
   }
 
   @Override
+  public long removeNode(String name) {
+    Versioned<byte[]> removed = call(() -> map.remove(StateKeys.node(name)));
+    return removed == null ? 0 : current.version() + 1;
+  }
+
+  @Override
+  public ClusterMeta updateMeta(UnaryOperator<ClusterMeta> change) {
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      Versioned<byte[]> cur = call(() -> map.get(StateKeys.META));
+      if (cur == null) {
+        throw new IllegalStateException("the cluster has no identity yet");
+      }
+      ClusterMeta next = change.apply(parseMeta(cur.value()));
+      if (call(() -> map.replace(StateKeys.META, cur.version(), next.toByteArray()))) {
+        meta = next;
+        return next;
+      }
+    }
+    throw new StoreUnavailableException("the cluster identity kept changing under " + MAX_CAS_ATTEMPTS + " attempts", null);
+  }
+
+  @Override
   public long putMember(MemberRecord member) {
     return call(() -> map.putAndGet(StateKeys.member(member.getId()), member.toByteArray())).version();
   }

@@ -43,6 +43,15 @@ public interface ClusterStore extends AutoCloseable {
   /** Inserts or replaces a node record; returns the state version of the write. */
   long putNode(NodeRecord node);
 
+  /** Deletes a node record (berth node rm); returns the state version of the write, 0 if there was none. */
+  long removeNode(String name);
+
+  /**
+   * Changes the cluster identity atomically (compare-and-set, retried): token rotation and
+   * revocations. Returns what was written.
+   */
+  ClusterMeta updateMeta(UnaryOperator<ClusterMeta> change);
+
   /**
    * Changes one job atomically: reads its latest state, applies {@code change}, and writes only if
    * nobody wrote it in between (retrying otherwise). {@code change} gets null for a job that does
