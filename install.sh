@@ -17,7 +17,7 @@
 # prefix, started under systemd (Restart=always) or, without systemd, under a small supervisor
 # loop with a pid file, and the script waits until the coordinator reports the node ready.
 # Running it again upgrades in place (one agent, never two). Needs: POSIX sh, curl or wget, tar,
-# gzip, sha256sum.
+# gzip, sha256sum, base64.
 set -eu
 
 # Filled in by the coordinator that serves this script (GET /install.sh):
@@ -163,6 +163,7 @@ missing=''
 has tar || missing="$missing tar"
 has gzip || missing="$missing gzip"
 has sha256sum || missing="$missing sha256sum"
+has base64 || missing="$missing base64"
 has curl || has wget || missing="$missing curl-or-wget"
 [ -z "$missing" ] || die "missing on this host:$missing (e.g. apt-get install -y curl tar gzip coreutils)"
 [ "$(id -u)" = 0 ] || die "run as root (the agent is installed under $PREFIX and drives Docker)"
@@ -199,21 +200,27 @@ fetch() {
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# The CA's hash as the token has it: of the PEM file as served, or of the certificate itself
-# (DER, what `openssl x509 -noout -fingerprint -sha256` shows), whichever the cluster uses.
-ca_matches() {
-  [ "$(sha256_of "$1")" = "$CA_HASH" ] && return 0
-  has base64 || return 1
-  sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' "$1" | grep -v -- '-----' | base64 -d >"$TMP/ca.der" 2>/dev/null || return 1
-  [ "$(sha256_of "$TMP/ca.der")" = "$CA_HASH" ]
+# The CA's fingerprint as the token has it: the sha256 of the certificate itself (DER), what
+# `openssl x509 -noout -fingerprint -sha256` shows; base64 (coreutils) turns the PEM into DER.
+ca_fingerprint() {
+  sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' "$1" | grep -v -- '-----' |
+    base64 -d >"$TMP/ca.der" 2>/dev/null && [ -s "$TMP/ca.der" ] && sha256_of "$TMP/ca.der"
 }
 
 say "fetching the cluster CA from http://$SERVER/ca.crt"
 fetch "http://$SERVER/ca.crt" "$TMP/ca.crt" ||
   die "cannot reach the coordinator at http://$SERVER/: $(cat "$TMP/fetch.err"). Is it running, and is its HTTP port (7080) reachable from here?"
-ca_matches "$TMP/ca.crt" ||
-  die "wrong token for this cluster: the CA served by $SERVER has sha256 $(sha256_of "$TMP/ca.crt"), the token pins $CA_HASH. Nothing was downloaded or installed; check the token (or that $SERVER is your coordinator)."
+CA_GOT=$(ca_fingerprint "$TMP/ca.crt") || die "http://$SERVER/ca.crt is not a PEM certificate: is $SERVER a Berth coordinator?"
+[ "$CA_GOT" = "$CA_HASH" ] ||
+  die "wrong token for this cluster: the CA served by $SERVER has sha256 $CA_GOT, the token pins $CA_HASH. Nothing was downloaded or installed; check the token (or that $SERVER is your coordinator)."
 say "cluster CA matches the token"
+
+if [ -z "$SERVED_COORDINATORS" ]; then
+  # This copy was not served by a coordinator: ask one for the cluster's gRPC endpoints.
+  fetch "http://$SERVER/install.sh" "$TMP/served.sh" || die "cannot fetch http://$SERVER/install.sh: $(cat "$TMP/fetch.err")"
+  SERVED_COORDINATORS=$(sed -n "s/^SERVED_COORDINATORS='\([^']*\)'.*/\1/p" "$TMP/served.sh")
+  [ -n "$SERVED_COORDINATORS" ] || die "http://$SERVER/install.sh names no coordinators"
+fi
 
 sock=$(docker_socket)
 if [ -n "$sock" ]; then
@@ -266,7 +273,7 @@ quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
   echo '#!/bin/sh'
   echo '# Written by install.sh: the agent of this node, in the foreground.'
   printf 'exec %s start --coordinator %s --token %s --name %s --data-dir %s --docker %s' \
-    "$(quote "$PREFIX/agent/bin/berth-agent")" "$(quote "${SERVED_COORDINATORS:-${SERVER%:*}:7070}")" \
+    "$(quote "$PREFIX/agent/bin/berth-agent")" "$(quote "$SERVED_COORDINATORS")" \
     "$(quote "$TOKEN")" "$(quote "$NAME")" "$(quote "$DATA_DIR")" "$(quote "$DOCKER")"
   [ -z "$LABELS" ] || printf ' --labels %s' "$(quote "$LABELS")"
   [ -z "$ADDRESS" ] || printf ' --address %s' "$(quote "$ADDRESS")"
@@ -319,7 +326,11 @@ running() {
   if systemd_runs; then systemctl is-active --quiet berth-agent.service; else our_pid "$SUPERVISOR_PID" berth-agent-supervise >/dev/null; fi
 }
 
+RESTARTED=''
+LOG_MARK=$(wc -c <"$LOG" 2>/dev/null || echo 0)
+START_TIME=$(date +%s)
 if [ -n "$CHANGED" ] || ! running; then
+  RESTARTED=1
   if systemd_runs; then
     cat >"$UNIT" <<EOF
 [Unit]
@@ -353,10 +364,21 @@ fi
 
 # ---- wait until the coordinator reports the node ready ------------------------------------------
 
+# A restarted agent must have opened its own session: the node may still be listed as ready
+# from the agent it replaced.
+session_opened() {
+  [ -n "$RESTARTED" ] || return 0
+  if systemd_runs; then
+    journalctl -u berth-agent.service --since "@$START_TIME" --no-pager -q 2>/dev/null | grep -q "session open"
+  else
+    tail -c +"$((LOG_MARK + 1))" "$LOG" 2>/dev/null | grep -q "session open"
+  fi
+}
+
 say "waiting for node $NAME to be ready (up to $TIMEOUT s)"
 deadline=$(( $(date +%s) + TIMEOUT ))
 while :; do
-  if fetch "http://$SERVER/v1/nodes/$NAME" "$TMP/node.json" && grep -q '"status":"ready"' "$TMP/node.json"; then
+  if session_opened && fetch "http://$SERVER/v1/nodes/$NAME" "$TMP/node.json" && grep -q '"status":"ready"' "$TMP/node.json"; then
     break
   fi
   if [ "$(date +%s)" -ge "$deadline" ]; then

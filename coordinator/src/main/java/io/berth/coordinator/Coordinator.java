@@ -1,11 +1,17 @@
 package io.berth.coordinator;
 
 import io.berth.coordinator.api.ControlService;
+import io.berth.coordinator.http.AgentBundle;
+import io.berth.coordinator.http.HttpServer;
+import io.berth.coordinator.http.InstallScript;
+import io.berth.coordinator.http.RequestCounters;
+import io.berth.coordinator.http.Routes;
 import io.berth.coordinator.leader.LeaderLoops;
 import io.berth.coordinator.leader.Leadership;
 import io.berth.coordinator.leader.MemberWatch;
 import io.berth.coordinator.scheduler.IdGenerator;
 import io.berth.coordinator.scheduler.Scheduler;
+import io.berth.coordinator.security.ClusterCa;
 import io.berth.coordinator.security.JoinToken;
 import io.berth.coordinator.session.AgentService;
 import io.berth.coordinator.session.AssignmentBuilder;
@@ -20,18 +26,20 @@ import io.berth.coordinator.zone.TaskNames;
 import io.berth.dns.DnsServer;
 import io.berth.proto.ClusterMeta;
 import io.berth.proto.MemberRecord;
+import io.berth.tls.TlsMaterial;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,6 +61,8 @@ public final class Coordinator implements AutoCloseable {
   private final ClusterMeta meta;
   private final DnsServer dns;
   private final Server grpc;
+  private final HttpServer http;
+  private final RequestCounters httpRequests = new RequestCounters();
   private final TaskStatusWriter statuses;
   private final Leadership leadership;
   private final ScheduledExecutorService timers;
@@ -66,7 +76,9 @@ public final class Coordinator implements AutoCloseable {
           + " holds no cluster: start the first coordinator with --bootstrap, or the others with --join");
     }
     store = startStore(self.storeConfig(options.dataDir()));
-    meta = firstMeta(store, options.zone(), clock);
+    Path caDir = options.dataDir().resolve("ca");
+    meta = firstMeta(store, options.zone(), clock, caDir);
+    ClusterCa ca = clusterCa(caDir, meta);
     TaskNames names = new TaskNames(meta.getZone());
     String endpoint = options.advertise() + ":" + options.grpcPort();
 
@@ -99,6 +111,16 @@ public final class Coordinator implements AutoCloseable {
         .addService(new ControlService(store, sessions, loops, members, () -> meta, self.peers(), names, clock))
         .build()
         .start();
+
+    // install.sh, /ca.crt and the agent bundle; TLS with this member's certificate from the cluster CA.
+    Optional<TlsMaterial> httpTls = Optional.ofNullable(ca)
+        .map(c -> c.issueMember(self.memberId(), List.of(options.advertise())));
+    String httpFrom = options.advertise() + ":" + options.httpPort();
+    http = HttpServer.start(new InetSocketAddress(options.bind(), options.httpPort()),
+        new Routes(InstallScript.packaged(), () -> coordinatorEndpoints(endpoint), () -> httpTls,
+            new AgentBundle(options.agentBundle()), name -> Optional.ofNullable(store.snapshot().nodes().get(name)),
+            httpRequests, httpFrom),
+        httpRequests, () -> httpTls);
 
     MemberPublisher publisher = new MemberPublisher(store, sessions, MemberRecord.newBuilder()
         .setId(self.memberId())
@@ -163,11 +185,11 @@ public final class Coordinator implements AutoCloseable {
    * Reads (or, on a new cluster, writes) the cluster identity. The members of a new group start
    * together and elect a Raft leader first, so early attempts may time out: retry for a while.
    */
-  private static ClusterMeta firstMeta(ClusterStore store, String zone, Clock clock) throws InterruptedException {
+  private static ClusterMeta firstMeta(ClusterStore store, String zone, Clock clock, Path caDir) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (true) {
       try {
-        return store.meta().orElseGet(() -> store.initMeta(newClusterMeta(zone, clock)));
+        return store.meta().orElseGet(() -> store.initMeta(newClusterMeta(zone, clock, caDir)));
       } catch (ClusterStore.StoreUnavailableException e) {
         if (System.nanoTime() > deadline) {
           throw e;
@@ -178,16 +200,44 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private static ClusterMeta newClusterMeta(String zone, Clock clock) {
+  private static ClusterMeta newClusterMeta(String zone, Clock clock, Path caDir) {
     String clusterId = UUID.randomUUID().toString();
-    // Until the cluster CA exists (the security issue), the token pins the cluster's identity.
+    ClusterCa ca;
+    try {
+      ca = ClusterCa.create(caDir, clusterId);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the cluster CA to " + caDir, e);
+    }
+    // The token pins the CA: install.sh checks the CA it fetches against it before trusting anything.
     return ClusterMeta.newBuilder()
         .setClusterId(clusterId)
         .setZone(zone.endsWith(".") ? zone : zone + ".")
         .setJoinSecret(JoinToken.newSecret())
-        .setCaFingerprint(JoinToken.sha256Hex(clusterId.getBytes(StandardCharsets.UTF_8)))
+        .setCaFingerprint(ca.fingerprint())
         .setCreatedAtMs(clock.millis())
         .build();
+  }
+
+  /**
+   * This member's copy of the cluster CA, or null when it has none or a CA that is not the
+   * cluster's (a bootstrap that lost the race to write the cluster identity, a cluster made
+   * before the CA existed): then /ca.crt answers 503 and the HTTP server speaks no TLS.
+   */
+  private static ClusterCa clusterCa(Path caDir, ClusterMeta meta) throws IOException {
+    if (!ClusterCa.existsIn(caDir)) {
+      LOG.warn("no cluster CA in {}: install.sh cannot be used through this coordinator", caDir);
+      return null;
+    }
+    ClusterCa ca = ClusterCa.load(caDir);
+    if (!ca.fingerprint().equals(meta.getCaFingerprint())) {
+      LOG.warn("the CA in {} is not the one the cluster's join token pins: not serving it", caDir);
+      return null;
+    }
+    return ca;
+  }
+
+  public int httpPort() {
+    return http.port();
   }
 
   public String memberId() {
@@ -224,6 +274,7 @@ public final class Coordinator implements AutoCloseable {
     timers.shutdownNow();
     leadership.resign();
     grpc.shutdownNow();
+    http.close();
     statuses.close();
     dns.close();
     store.close();

@@ -19,7 +19,9 @@ public record CoordinatorOptions(
     java.util.List<String> peers,
     Duration leaderLease,
     java.util.List<String> dnsUpstreams,
-    java.util.List<String> dnsClientNetworks) {
+    java.util.List<String> dnsClientNetworks,
+    int httpPort,
+    Path agentBundle) {
 
   /** The Raft address other members reach this one at. */
   public String raftAddress() {

@@ -2,6 +2,7 @@ package io.berth.coordinator.cli;
 
 import io.berth.coordinator.Coordinator;
 import io.berth.coordinator.CoordinatorOptions;
+import io.berth.coordinator.http.AgentBundle;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -41,7 +42,11 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
   String advertise;
 
   @Option(names = "--grpc-port", defaultValue = "7070") int grpcPort;
-  @Option(names = "--http-port", defaultValue = "7080", description = "Reserved for install.sh and the agent bundle.") int httpPort;
+  @Option(names = "--http-port", defaultValue = "7080",
+      description = "HTTP and HTTPS on one port: install.sh, /ca.crt, the agent bundle (default ${DEFAULT-VALUE}).") int httpPort;
+  @Option(names = "--agent-bundle", paramLabel = "FILE",
+      description = "The agent bundle install.sh downloads (default: bundle/target/berth-agent-linux-ARCH.tar.gz of this installation).")
+  Path agentBundle;
   @Option(names = "--dns-port", defaultValue = "53") int dnsPort;
   @Option(names = "--raft-port", defaultValue = "7090") int raftPort;
   @Option(names = "--zone", defaultValue = "berth.", description = "The cluster's DNS zone (default ${DEFAULT-VALUE}).") String zone;
@@ -81,7 +86,9 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     }
     CoordinatorOptions options = new CoordinatorOptions(dataDir.toAbsolutePath(), true, bind, adv, grpcPort, dnsPort,
         raftPort, zone, Duration.ofMillis(heartbeatMs), Duration.ofMillis(nodeTtlMs), dnsTtl, members,
-        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients);
+        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients, httpPort,
+        agentBundle != null ? agentBundle.toAbsolutePath()
+            : AgentBundle.defaultLocation(Path.of(System.getProperty("berth.home", ".")).toAbsolutePath()));
     Coordinator c;
     try {
       c = Coordinator.start(options);
@@ -102,7 +109,9 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
         + " (zone " + c.zone() + "), Raft " + adv + ":" + raftPort);
     System.out.println("Join token (also in " + tokenFile + "):");
     System.out.println("  " + c.joinToken());
-    System.out.println("Start an agent on each host with:");
+    System.out.println("Install an agent on each host with:");
+    System.out.println("  curl -sfL http://" + adv + ":" + c.httpPort() + "/install.sh | sh -s - --token " + c.joinToken());
+    System.out.println("or, from a Berth checkout, start one with:");
     System.out.println("  berth agent start --coordinator " + c.grpcEndpoint() + " --token " + c.joinToken());
     System.out.flush();
     stopped.await();

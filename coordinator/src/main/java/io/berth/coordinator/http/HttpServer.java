@@ -1,5 +1,6 @@
 package io.berth.coordinator.http;
 
+import io.berth.tls.TlsMaterial;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -100,7 +101,7 @@ public final class HttpServer implements AutoCloseable {
     }
     TlsMaterial m = material.get();
     try {
-      SslContext context = SslContextBuilder.forServer(m.privateKey(), m.chain().toArray(X509Certificate[]::new)).build();
+      SslContext context = SslContextBuilder.forServer(m.key(), m.chain().toArray(X509Certificate[]::new)).build();
       sslContext.set(new Built(m, context));
       return context;
     } catch (SSLException e) {

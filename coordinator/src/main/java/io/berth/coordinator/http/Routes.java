@@ -2,6 +2,8 @@ package io.berth.coordinator.http;
 
 import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
+import io.berth.tls.Pem;
+import io.berth.tls.TlsMaterial;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.util.List;
@@ -30,7 +32,7 @@ public final class Routes {
 
   /**
    * @param coordinators every coordinator's gRPC endpoint, this one first
-   * @param tls the cluster CA and this server's certificate, when there is one
+   * @param tls this server's key and certificate chain and the cluster CA, when there is one
    * @param nodes a node's record by name, from this coordinator's replica
    * @param defaultServedFrom this server's advertised host:port, for a request without a usable Host header
    */
@@ -56,7 +58,7 @@ public final class Routes {
         return installScript(hostHeader);
       case "/ca.crt":
         return tls.get()
-            .map(t -> Response.bytes("ca_crt", HttpResponseStatus.OK, "application/x-pem-file", t.caCertificatePem()))
+            .map(t -> Response.bytes("ca_crt", HttpResponseStatus.OK, "application/x-pem-file", Pem.of(t.ca())))
             .orElseGet(() -> Response.text("ca_crt", HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "this coordinator has no cluster CA yet"));
       case "/healthz":
