@@ -147,7 +147,9 @@ uninstall() {
     systemctl daemon-reload >/dev/null 2>&1 || true
   fi
   remove_containers "$installed_name"
-  rm -rf "$PREFIX" "$DATA_DIR"
+  rm -rf "$PREFIX"
+  # A data dir that is a mount point stays, emptied.
+  rm -rf "$DATA_DIR" 2>/dev/null || find "$DATA_DIR" -mindepth 1 -delete 2>/dev/null || true
   say "uninstalled: the agent, $PREFIX and $DATA_DIR are gone (node $installed_name stays listed as down until removed from the cluster)"
 }
 

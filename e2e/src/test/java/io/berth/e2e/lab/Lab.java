@@ -111,6 +111,21 @@ public final class Lab {
     return env.get("BERTH_LAB_COORDINATOR");
   }
 
+  /** The cluster's join token, as `coordinator start --bootstrap` printed it. */
+  public String token() {
+    return env.get("BERTH_LAB_TOKEN");
+  }
+
+  /** The coordinator's HTTP(S) server (install.sh, /ca.crt, the agent bundle): its default port. */
+  public String httpAddress() {
+    return dnsAddress() + ":7080";
+  }
+
+  /** The script that runs the lab (scripts/lab.sh). */
+  public Path script() {
+    return script;
+  }
+
   /** The coordinator's address: its DNS answers on port 53 there, for hosts and containers. */
   public String dnsAddress() {
     return env.get("BERTH_LAB_DNS");
