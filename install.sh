@@ -67,6 +67,15 @@ while [ $# -gt 0 ]; do
   shift 2
 done
 
+has() { command -v "$1" >/dev/null 2>&1; }
+
+if [ -z "$UNINSTALL" ]; then
+  missing=''
+  for tool in tar gzip sha256sum base64 sed grep cut uname; do has "$tool" || missing="$missing $tool"; done
+  has curl || has wget || missing="$missing curl-or-wget"
+  [ -z "$missing" ] || die "missing on this host:$missing (e.g. apt-get install -y curl tar gzip coreutils sed grep)"
+fi
+
 case "$PREFIX" in /?*) ;; *) die "--prefix must be an absolute path, not '$PREFIX'" ;; esac
 case "$DATA_DIR" in /?*) ;; *) die "--data-dir must be an absolute path, not '$DATA_DIR'" ;; esac
 case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout must be a number of seconds" ;; esac
@@ -80,8 +89,6 @@ AGENT_PID=$RUN_DIR/agent.pid
 
 # ---- what is on this host ----------------------------------------------------------------------
 
-has() { command -v "$1" >/dev/null 2>&1; }
-
 systemd_runs() { [ "$(cat /proc/1/comm 2>/dev/null || true)" = systemd ] && has systemctl; }
 
 # The pid in a pid file, if it is still our process (pids are reused; never signal a stranger).
@@ -89,6 +96,21 @@ our_pid() {
   pid=$(cat "$1" 2>/dev/null || true)
   case "$pid" in ''|*[!0-9]*) return 1 ;; esac
   [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$2" && echo "$pid"
+}
+
+# Running, not a zombie (in a container whose PID 1 reaps nothing, a dead process stays a zombie).
+alive() {
+  [ -r "/proc/$1/stat" ] || return 1
+  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# TERM, up to 20 s to finish, then KILL.
+end_process() {
+  kill "$1" 2>/dev/null || true
+  i=0
+  while alive "$1" && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+  if alive "$1"; then kill -9 "$1" 2>/dev/null || true; fi
 }
 
 docker_socket() {
@@ -102,17 +124,11 @@ stop_agent() {
     systemctl disable --now berth-agent.service >/dev/null 2>&1 || true
   fi
   if pid=$(our_pid "$SUPERVISOR_PID" berth-agent-supervise); then
-    kill "$pid" 2>/dev/null || true
-    i=0
-    while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
-    kill -9 "$pid" 2>/dev/null || true
+    end_process "$pid"
   fi
   # An agent whose supervisor died hard (kill -9) would otherwise linger as a second agent.
   if pid=$(our_pid "$AGENT_PID" "$PREFIX/agent/"); then
-    kill "$pid" 2>/dev/null || true
-    i=0
-    while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
-    kill -9 "$pid" 2>/dev/null || true
+    end_process "$pid"
   fi
   rm -f "$SUPERVISOR_PID" "$AGENT_PID"
 }
@@ -161,13 +177,6 @@ fi
 
 # ---- checks before anything is downloaded ------------------------------------------------------
 
-missing=''
-has tar || missing="$missing tar"
-has gzip || missing="$missing gzip"
-has sha256sum || missing="$missing sha256sum"
-has base64 || missing="$missing base64"
-has curl || has wget || missing="$missing curl-or-wget"
-[ -z "$missing" ] || die "missing on this host:$missing (e.g. apt-get install -y curl tar gzip coreutils)"
 [ "$(id -u)" = 0 ] || die "run as root (the agent is installed under $PREFIX and drives Docker)"
 
 [ -n "$TOKEN" ] || usage "--token is required (the coordinator printed it at bootstrap; also in its data dir, file join-token)"
@@ -270,6 +279,14 @@ chmod 755 "$PREFIX"
   echo "BERTH_DATA_DIR='$DATA_DIR'"
   echo "BERTH_DOCKER='$DOCKER'"
 } >"$TMP/agent.env"
+# Whether the agent checks the coordinators against the cluster CA (--ca-file): asked of a new
+# bundle once (a JVM start); for the installed one, its command line already says.
+CA_FILE_OPTION=''
+if [ -n "$NEW_BUNDLE" ]; then
+  if "$NEW_BUNDLE/bin/berth-agent" start --help 2>/dev/null | grep -q -- '--ca-file'; then CA_FILE_OPTION=1; fi
+elif grep -q -- '--ca-file' "$PREFIX/bin/berth-agent-run" 2>/dev/null; then
+  CA_FILE_OPTION=1
+fi
 quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 {
   echo '#!/bin/sh'
@@ -279,17 +296,38 @@ quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
     "$(quote "$TOKEN")" "$(quote "$NAME")" "$(quote "$DATA_DIR")" "$(quote "$DOCKER")"
   [ -z "$LABELS" ] || printf ' --labels %s' "$(quote "$LABELS")"
   [ -z "$ADDRESS" ] || printf ' --address %s' "$(quote "$ADDRESS")"
-  # An agent that checks the coordinators against the cluster CA gets the CA verified above.
-  if "${NEW_BUNDLE:-$PREFIX/agent}/bin/berth-agent" start --help 2>/dev/null | grep -q -- '--ca-file'; then
-    printf ' --ca-file %s' "$(quote "$PREFIX/ca.crt")"
-  fi
+  # The CA verified above against the token.
+  [ -z "$CA_FILE_OPTION" ] || printf ' --ca-file %s' "$(quote "$PREFIX/ca.crt")"
   echo
 } >"$TMP/berth-agent-run"
+
+# The supervisor for hosts without systemd: restarts the agent when it exits, stops it with itself.
+cat >"$TMP/berth-agent-supervise" <<EOF
+#!/bin/sh
+# Written by install.sh: keeps this node's agent running (hosts without systemd).
+echo \$\$ >'$SUPERVISOR_PID'
+child=''
+stop=''
+# On TERM: pass it to the agent, let it end its session, then exit (no restart).
+trap 'stop=1; [ -z "\$child" ] || kill "\$child" 2>/dev/null' TERM
+while [ -z "\$stop" ]; do
+  '$PREFIX/bin/berth-agent-run' &
+  child=\$!
+  echo "\$child" >'$AGENT_PID'
+  # A trapped signal ends wait early: wait again until the agent has really exited.
+  while kill -0 "\$child" 2>/dev/null; do wait "\$child" 2>/dev/null || true; done
+  [ -z "\$stop" ] || break
+  echo "berth-agent-supervise: the agent exited; starting it again in 2 s" >&2
+  sleep 2
+done
+rm -f '$AGENT_PID' '$SUPERVISOR_PID'
+EOF
 
 CHANGED=''
 [ -z "$NEW_BUNDLE" ] || CHANGED=1
 cmp -s "$TMP/berth-agent-run" "$PREFIX/bin/berth-agent-run" 2>/dev/null || CHANGED=1
 cmp -s "$TMP/ca.crt" "$PREFIX/ca.crt" 2>/dev/null || CHANGED=1
+cmp -s "$TMP/berth-agent-supervise" "$PREFIX/bin/berth-agent-supervise" 2>/dev/null || CHANGED=1
 
 if [ -n "$CHANGED" ]; then
   stop_agent
@@ -304,32 +342,19 @@ if [ -n "$CHANGED" ]; then
   (umask 077 && cp "$TMP/berth-agent-run" "$PREFIX/bin/berth-agent-run")
   chmod 700 "$PREFIX/bin/berth-agent-run"
   cp "$TMP/agent.env" "$PREFIX/agent.env"
+  # A new file, not rewritten in place: a shell reads its script as it runs.
+  chmod 755 "$TMP/berth-agent-supervise"
+  mv -f "$TMP/berth-agent-supervise" "$PREFIX/bin/berth-agent-supervise"
 fi
 
-# The supervisor for hosts without systemd: restarts the agent when it exits, stops it with itself.
-cat >"$PREFIX/bin/berth-agent-supervise" <<EOF
-#!/bin/sh
-# Written by install.sh: keeps this node's agent running (hosts without systemd).
-echo \$\$ >'$SUPERVISOR_PID'
-child=''
-trap 'trap - TERM INT; [ -z "\$child" ] || kill "\$child" 2>/dev/null; [ -z "\$child" ] || wait "\$child"; rm -f "$AGENT_PID" "$SUPERVISOR_PID"; exit 0' TERM INT
-while :; do
-  '$PREFIX/bin/berth-agent-run' &
-  child=\$!
-  echo "\$child" >'$AGENT_PID'
-  wait "\$child" || true
-  echo "berth-agent-supervise: the agent exited; starting it again in 2 s" >&2
-  sleep 2
-done
-EOF
-chmod 755 "$PREFIX/bin/berth-agent-supervise"
 
 running() {
   if systemd_runs; then systemctl is-active --quiet berth-agent.service; else our_pid "$SUPERVISOR_PID" berth-agent-supervise >/dev/null; fi
 }
 
 RESTARTED=''
-LOG_MARK=$(wc -c <"$LOG" 2>/dev/null || echo 0)
+LOG_MARK=0
+[ ! -f "$LOG" ] || LOG_MARK=$(wc -c <"$LOG")
 START_TIME=$(date +%s)
 if [ -n "$CHANGED" ] || ! running; then
   RESTARTED=1
