@@ -20,9 +20,9 @@ trap cleanup EXIT
 now() { date +%s.%N; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-GRPC=$(free_port); DNS=$(free_port); RAFT=$(free_port)
+GRPC=$(free_port); DNS=$(free_port); RAFT=$(free_port); HTTP=$(free_port)
 bin/berth coordinator start --bootstrap --data-dir "$WORK/c" --bind 127.0.0.1 --grpc-port "$GRPC" \
-  --dns-port "$DNS" --raft-port "$RAFT" --no-client-config --dns-upstream none >"$WORK/c.log" 2>&1 &
+  --dns-port "$DNS" --raft-port "$RAFT" --http-port "$HTTP" --no-client-config --dns-upstream none >"$WORK/c.log" 2>&1 &
 PIDS+=($!)
 until grep -q "agent start" "$WORK/c.log"; do sleep 0.2; done
 export BERTH_COORDINATOR=127.0.0.1:$GRPC

@@ -116,11 +116,9 @@ public final class Coordinator implements AutoCloseable {
     Optional<TlsMaterial> httpTls = Optional.ofNullable(ca)
         .map(c -> c.issueMember(self.memberId(), List.of(options.advertise())));
     String httpFrom = options.advertise() + ":" + options.httpPort();
-    http = HttpServer.start(new InetSocketAddress(options.bind(), options.httpPort()),
-        new Routes(InstallScript.packaged(), () -> coordinatorEndpoints(endpoint), () -> httpTls,
-            new AgentBundle(options.agentBundle()), name -> Optional.ofNullable(store.snapshot().nodes().get(name)),
-            httpRequests, httpFrom),
-        httpRequests, () -> httpTls);
+    http = startHttp(options, new Routes(InstallScript.packaged(), () -> coordinatorEndpoints(endpoint), () -> httpTls,
+        new AgentBundle(options.agentBundle()), name -> Optional.ofNullable(store.snapshot().nodes().get(name)),
+        httpRequests, httpFrom), httpTls);
 
     MemberPublisher publisher = new MemberPublisher(store, sessions, MemberRecord.newBuilder()
         .setId(self.memberId())
@@ -236,8 +234,28 @@ public final class Coordinator implements AutoCloseable {
     return ca;
   }
 
+  /**
+   * The HTTP server, or null when the default port is taken: a coordinator that cannot serve
+   * install.sh still schedules and answers DNS (several coordinators on one machine in tests).
+   * A port given with --http-port must be had.
+   */
+  private HttpServer startHttp(CoordinatorOptions options, Routes routes, Optional<TlsMaterial> tls)
+      throws InterruptedException {
+    try {
+      return HttpServer.start(new InetSocketAddress(options.bind(), options.httpPort()), routes, httpRequests, () -> tls);
+    } catch (UncheckedIOException e) {
+      if (options.httpPortRequired() || !(e.getCause() instanceof java.net.BindException)) {
+        throw e;
+      }
+      LOG.error("http: cannot listen on {}:{} ({}): install.sh and the agent bundle are NOT served by this coordinator;"
+          + " give a free --http-port", options.bind(), options.httpPort(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** The HTTP(S) port, or -1 when this coordinator serves no HTTP. */
   public int httpPort() {
-    return http.port();
+    return http == null ? -1 : http.port();
   }
 
   public String memberId() {
@@ -274,7 +292,9 @@ public final class Coordinator implements AutoCloseable {
     timers.shutdownNow();
     leadership.resign();
     grpc.shutdownNow();
-    http.close();
+    if (http != null) {
+      http.close();
+    }
     statuses.close();
     dns.close();
     store.close();

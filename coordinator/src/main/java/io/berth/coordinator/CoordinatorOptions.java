@@ -21,6 +21,7 @@ public record CoordinatorOptions(
     java.util.List<String> dnsUpstreams,
     java.util.List<String> dnsClientNetworks,
     int httpPort,
+    boolean httpPortRequired,
     Path agentBundle) {
 
   /** The Raft address other members reach this one at. */

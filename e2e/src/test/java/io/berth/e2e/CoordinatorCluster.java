@@ -23,6 +23,7 @@ final class CoordinatorCluster implements AutoCloseable {
   final int size;
   final int[] grpc;
   final int[] dns;
+  final int[] http;
   final int[] raft;
   final BerthProcess[] processes;
   final ManagedChannel[] channels;
@@ -34,12 +35,14 @@ final class CoordinatorCluster implements AutoCloseable {
     this.size = size;
     grpc = new int[size];
     dns = new int[size];
+    http = new int[size];
     raft = new int[size];
     processes = new BerthProcess[size];
     channels = new ManagedChannel[size];
     for (int i = 0; i < size; i++) {
       grpc[i] = freePort();
       dns[i] = freePort();
+      http[i] = freePort();
       raft[i] = freePort();
       channels[i] = NettyChannelBuilder.forTarget(endpoint(i)).usePlaintext().build();
     }
@@ -66,6 +69,7 @@ final class CoordinatorCluster implements AutoCloseable {
     processes[i] = BerthProcess.start(logs.resolve("coordinator-" + i + "-" + (restarts++) + ".log"),
         "coordinator", "start", "--bootstrap", "--peers", peers(), "--data-dir", dir.resolve("c" + i).toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpc[i], "--dns-port", "" + dns[i], "--raft-port", "" + raft[i],
+        "--http-port", "" + http[i],
         "--no-client-config", "--node-ttl-ms", "10000", "--dns-upstream", "none");
   }
 

@@ -51,7 +51,7 @@ final class LocalCluster implements AutoCloseable {
     BerthProcess c = BerthProcess.start(logs.resolve("coordinator.log"),
         "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpc, "--dns-port", "" + freePort(),
-        "--raft-port", "" + freePort(), "--no-client-config");
+        "--raft-port", "" + freePort(), "--http-port", "" + freePort(), "--no-client-config");
     c.awaitOutput("berth agent start --coordinator", Duration.ofSeconds(120));
     String token = Files.readString(work.resolve("coord/join-token")).trim();
     return new LocalCluster(work, logs, "127.0.0.1:" + grpc, token, c);

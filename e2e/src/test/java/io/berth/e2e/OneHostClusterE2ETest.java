@@ -79,7 +79,7 @@ class OneHostClusterE2ETest {
     coordinator = BerthProcess.start(logs.resolve("coordinator.log"),
         "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpcPort, "--dns-port", "" + dnsPort,
-        "--raft-port", "" + raftPort, "--no-client-config");
+        "--raft-port", "" + raftPort, "--http-port", "" + CoordinatorCluster.freePort(), "--no-client-config");
     coordinator.awaitOutput("berth agent start --coordinator", Duration.ofSeconds(120));
     token = Files.readString(work.resolve("coord/join-token")).trim();
     assertTrue(coordinator.output().contains(token), "the coordinator prints the join token");

@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code berth coordinator start --bootstrap --data-dir DIR}: runs until killed. */
 @Command(name = "start", description = "Start a coordinator in the foreground.", mixinStandardHelpOptions = true)
@@ -28,6 +30,9 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
         description = "Join the cluster of the coordinator at HOST:PORT (its gRPC port) as one of its listed members.")
     String join;
   }
+
+  @Spec
+  CommandSpec spec;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Mode mode;
@@ -87,12 +92,13 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     CoordinatorOptions options = new CoordinatorOptions(dataDir.toAbsolutePath(), true, bind, adv, grpcPort, dnsPort,
         raftPort, zone, Duration.ofMillis(heartbeatMs), Duration.ofMillis(nodeTtlMs), dnsTtl, members,
         Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients, httpPort,
+        spec.commandLine().getParseResult().hasMatchedOption("--http-port"),
         agentBundle != null ? agentBundle.toAbsolutePath()
             : AgentBundle.defaultLocation(Path.of(System.getProperty("berth.home", ".")).toAbsolutePath()));
     Coordinator c;
     try {
       c = Coordinator.start(options);
-    } catch (IllegalStateException e) {
+    } catch (IllegalStateException | java.io.UncheckedIOException e) {
       System.err.println("berth: " + e.getMessage());
       return 1;
     }
@@ -109,9 +115,13 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
         + " (zone " + c.zone() + "), Raft " + adv + ":" + raftPort);
     System.out.println("Join token (also in " + tokenFile + "):");
     System.out.println("  " + c.joinToken());
-    System.out.println("Install an agent on each host with:");
-    System.out.println("  curl -sfL http://" + adv + ":" + c.httpPort() + "/install.sh | sh -s - --token " + c.joinToken());
-    System.out.println("or, from a Berth checkout, start one with:");
+    if (c.httpPort() > 0) {
+      System.out.println("Install an agent on each host with:");
+      System.out.println("  curl -sfL http://" + adv + ":" + c.httpPort() + "/install.sh | sh -s - --token " + c.joinToken());
+      System.out.println("or, from a Berth checkout, start one with:");
+    } else {
+      System.out.println("Start an agent on each host with:");
+    }
     System.out.println("  berth agent start --coordinator " + c.grpcEndpoint() + " --token " + c.joinToken());
     System.out.flush();
     stopped.await();

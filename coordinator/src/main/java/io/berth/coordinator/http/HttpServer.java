@@ -20,6 +20,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
@@ -44,7 +46,7 @@ public final class HttpServer implements AutoCloseable {
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
-  private final Channel channel;
+  private Channel channel;
   private final Supplier<Optional<TlsMaterial>> tls;
   private final AtomicReference<Built> sslContext = new AtomicReference<>();
 
@@ -70,9 +72,15 @@ public final class HttpServer implements AutoCloseable {
         });
     try {
       channel = b.bind(address).sync().channel();
-    } catch (RuntimeException | InterruptedException e) {
+    } catch (Exception e) { // Netty rethrows the bind's checked exception as it is
       close();
-      throw e;
+      if (e instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException("http: cannot listen on " + address + ": " + io.getMessage(), io);
+      }
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     }
     LOG.info("http: serving install.sh, /ca.crt and the agent bundle on {}", channel.localAddress());
   }
