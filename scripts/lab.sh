@@ -19,7 +19,7 @@
 #                                     process left in its namespace (containerd, shims, tasks)
 #   scripts/lab.sh start-host N       bring a crashed host back (clears the dead daemon's
 #                                     exec-root first, or the new one waits for containerd forever)
-#   scripts/lab.sh env                the lab's endpoint and token as shell assignments
+#   scripts/lab.sh env                the lab's endpoint, token and admin credential dir as shell assignments
 #
 # Environment: BERTH_LAB_HOSTS (4), BERTH_LAB_DIR (/var/lib/berth-lab), BERTH_LAB_RUN
 # (/run/berth-lab), BERTH_LAB_BRIDGE (labbr0), BERTH_LAB_NET (10.99.0, a /24),
@@ -139,7 +139,7 @@ down() {
   rm -rf "$RUN_DIR"
   # The cluster's state goes (every `up` is a fresh cluster); the hosts' image stores stay, so
   # the next `up` does not load 300 MB per host again.
-  rm -rf "$LAB_DIR/coord" "$LAB_DIR/lab.env"
+  rm -rf "$LAB_DIR/coord" "$LAB_DIR/client" "$LAB_DIR/lab.env"
   for d in "$LAB_DIR"/h*; do
     [ -d "$d" ] || continue
     rm -rf "$d/agent"
@@ -227,7 +227,7 @@ coordinator_start() {
   # --dns-upstream none: the lab has no way out (no default route), so names outside the zone
   # are answered at once instead of after a forwarding timeout.
   setsid nsenter --net="/run/netns/$(ns_of coord)" -- "$ROOT/bin/berth" coordinator start --bootstrap \
-    --data-dir "$LAB_DIR/coord/data" --bind "$COORD_IP" --no-client-config --dns-upstream none \
+    --data-dir "$LAB_DIR/coord/data" --bind "$COORD_IP" --config-dir "$LAB_DIR/client" --dns-upstream none \
     >>"$LAB_DIR/coord/coordinator.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/coordinator.pid"
   local deadline=$(( $(date +%s) + 120 ))
@@ -255,7 +255,8 @@ agent_start() {
   echo $! >"$RUN_DIR/$h/agent.pid"
 }
 
-berth() { "$ROOT/bin/berth" "$@" --coordinator "$GRPC"; }
+# The lab's own admin credential (written by its coordinator), not the ~/.berth of this machine.
+berth() { BERTH_CONFIG_DIR="$LAB_DIR/client" "$ROOT/bin/berth" "$@" --coordinator "$GRPC"; }
 
 # Every named node is listed as ready by `berth node ls`.
 nodes_ready() {
@@ -288,6 +289,7 @@ write_env() {
     echo "BERTH_LAB_HOSTS=\"$(host_names | tr '\n' ' ' | sed 's/ $//')\""
     echo "BERTH_LAB_RUN=$RUN_DIR"
     echo "BERTH_LAB_DIR=$LAB_DIR"
+    echo "BERTH_LAB_CONFIG_DIR=$LAB_DIR/client"
   } >"$LAB_DIR/lab.env"
 }
 

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
 
-  /** Exit code when a coordinator refuses the token. */
+  /** Exit code when the cluster refuses this node (bad token, revoked or foreign certificate). */
   public static final int EXIT_JOIN_REFUSED = 3;
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -39,9 +39,11 @@ public final class Agent implements AutoCloseable {
     return t;
   });
 
-  public Agent(AgentConfig config) {
+  /** A Docker agent speaking mutual TLS with {@code credentials} (its node certificate). */
+  public Agent(AgentConfig config, io.grpc.ChannelCredentials credentials) {
     this(config, new DockerContainerRuntime(config.dockerHost(), config.name(), config.dataDir(),
-        config.hostsFile()), AgentSession.Settings.defaults().withKeepAlive(config.keepAlive()));
+        config.hostsFile()), AgentSession.Settings.defaults().withKeepAlive(config.keepAlive())
+        .withCredentials(credentials));
   }
 
   /** With any runtime (tests; a hollow runtime for scale benchmarks). */

@@ -10,7 +10,7 @@ import java.util.Map;
  * Everything an agent needs to start, already validated.
  *
  * @param coordinators host:port of the coordinators to try first
- * @param token the join token
+ * @param token the join token, or null once the node holds a certificate (only enrolment uses it)
  * @param dockerHost e.g. unix:///var/run/docker.sock
  * @param address the routable address other hosts reach this node at
  * @param name the node's name

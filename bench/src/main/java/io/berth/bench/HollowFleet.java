@@ -3,6 +3,10 @@ package io.berth.bench;
 import io.berth.agent.Agent;
 import io.berth.agent.AgentConfig;
 import io.berth.agent.session.AgentSession;
+import io.berth.agent.enrol.EnrolmentRefused;
+import io.berth.agent.enrol.NodeCredential;
+import io.berth.agent.enrol.NodeEnrolment;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,13 +25,18 @@ final class HollowFleet implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
 
-  HollowFleet(List<String> coordinators, String token, int nodes, String prefix, Path dataDir, long startDelayMs) {
+  /** Enrols every hollow node (a CSR each, as a real agent's first start does) before any starts. */
+  HollowFleet(List<String> coordinators, String token, int nodes, String prefix, Path dataDir, long startDelayMs)
+      throws IOException, EnrolmentRefused {
     for (int i = 0; i < nodes; i++) {
       String address = "127.1." + (i / 250) + "." + (1 + i % 250);
       AgentConfig config = new AgentConfig(coordinators, token, URI.create("unix:///hollow"), address,
           prefix + i, Map.of("rack", "r" + (i % 10)), dataDir.resolve(prefix + i), Path.of("/etc/hosts"),
           Duration.ofSeconds(60), Duration.ZERO);
-      agents.add(new Agent(config, new HollowRuntime(timer, startDelayMs), AgentSession.Settings.defaults()));
+      NodeCredential credential = new NodeCredential(config.dataDir());
+      NodeEnrolment.ensure(credential, coordinators, token, null, config.name());
+      agents.add(new Agent(config, new HollowRuntime(timer, startDelayMs),
+          AgentSession.Settings.defaults().withCredentials(credential.channelCredentials())));
     }
   }
 

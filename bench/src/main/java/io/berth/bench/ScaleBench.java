@@ -4,6 +4,7 @@ import io.berth.coordinator.scheduler.Evaluation;
 import io.berth.coordinator.scheduler.IdGenerator;
 import io.berth.coordinator.scheduler.Plan;
 import io.berth.coordinator.scheduler.Scheduler;
+import io.berth.coordinator.security.AdminCredential;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.JobKey;
 import io.berth.proto.ClusterStatusRequest;
@@ -22,6 +23,8 @@ import io.berth.proto.NodeStatus;
 import io.berth.proto.Resources;
 import io.berth.proto.RunJobRequest;
 import io.berth.proto.TaskState;
+import io.berth.tls.GrpcTls;
+import io.berth.tls.TlsMaterial;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -163,16 +166,32 @@ public final class ScaleBench {
       peers.add("127.0.0.1:" + ports[i][2]);
     }
     Path home = Path.of(System.getenv().getOrDefault("BERTH_HOME", ".")).toAbsolutePath();
+    Path client = work.resolve("client");
     for (int i = 0; i < members; i++) {
-      List<String> cmd = List.of(home.resolve("bin/berth").toString(), "coordinator", "start", "--bootstrap",
-          "--peers", String.join(",", peers), "--data-dir", work.resolve("c" + i).toString(), "--bind", "127.0.0.1",
+      endpoints.add("127.0.0.1:" + ports[i][0]);
+    }
+    for (int i = 0; i < members; i++) {
+      // The first member makes the cluster (CA, token, admin credential); the others join it with the token.
+      List<String> mode = i == 0
+          ? List.of("--bootstrap", "--peers", String.join(",", peers), "--config-dir", client.toString())
+          : List.of("--join", endpoints.get(0), "--token", Files.readString(work.resolve("c0/join-token")).trim(),
+              "--no-client-config");
+      List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/berth").toString(), "coordinator", "start"));
+      cmd.addAll(mode);
+      cmd.addAll(List.of("--data-dir", work.resolve("c" + i).toString(), "--bind", "127.0.0.1",
           "--grpc-port", "" + ports[i][0], "--dns-port", "" + ports[i][1], "--raft-port", "" + ports[i][2],
           "--http-port", "" + ports[i][3],
-          "--no-client-config", "--dns-upstream", "none");
+          "--dns-upstream", "none"));
       Path log = work.resolve("coordinator-" + i + ".log");
       coordinators.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
-      endpoints.add("127.0.0.1:" + ports[i][0]);
-      channels.add(NettyChannelBuilder.forTarget(endpoints.get(i)).usePlaintext()
+      if (i == 0) {
+        await("member 0's join token", Duration.ofMinutes(1), () -> Files.exists(work.resolve("c0/join-token"))
+            && Files.exists(client.resolve("admin.crt")));
+      }
+    }
+    TlsMaterial admin = AdminCredential.files(client).load().orElseThrow();
+    for (int i = 0; i < members; i++) {
+      channels.add(NettyChannelBuilder.forTarget(endpoints.get(i), GrpcTls.client(admin.ca(), () -> admin))
           .maxInboundMessageSize(256 << 20).build());
     }
     for (int i = 0; i < members; i++) {

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       JobCommand.class,
       PsCommand.class,
       LogsCommand.class,
-      ClusterCommand.class
+      ClusterCommand.class,
+      TokenCommand.class
     })
 public final class Berth {
 

@@ -8,6 +8,10 @@ final class ClientOptions {
       description = "The coordinator to ask (default: BERTH_COORDINATOR, then ~/.berth/config.json).")
   String coordinator;
 
+  @Option(names = "--config-dir", paramLabel = "DIR",
+      description = "Client config and admin credential (default: BERTH_CONFIG_DIR, else ~/.berth).")
+  java.nio.file.Path configDir;
+
   @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
   String output;
 

@@ -19,6 +19,11 @@ final class ErrorReporter implements IExecutionExceptionHandler {
       String what = st.getDescription() == null ? st.getCode().toString() : st.getDescription();
       switch (st.getCode()) {
         case UNAVAILABLE, DEADLINE_EXCEEDED -> {
+          if (tlsFailure(s)) {
+            System.err.println("berth: the TLS handshake with " + ControlClient.lastTarget() + " failed (" + what
+                + "): the admin credential is probably for another cluster, or the address is not the coordinator's");
+            return UNAVAILABLE;
+          }
           System.err.println("berth: cannot reach the coordinator at " + ControlClient.lastTarget()
               + " (" + what + "): is it running? Set --coordinator or BERTH_COORDINATOR.");
           return UNAVAILABLE;
@@ -39,6 +44,15 @@ final class ErrorReporter implements IExecutionExceptionHandler {
     }
     System.err.println("berth: " + e);
     return FAILED;
+  }
+
+  private static boolean tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A mistake the user can fix, said plainly. */

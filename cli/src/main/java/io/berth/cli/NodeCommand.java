@@ -11,8 +11,36 @@ import picocli.CommandLine.Mixin;
 
 /** {@code berth node ls} */
 @Command(name = "node", description = "Nodes of the cluster.", mixinStandardHelpOptions = true,
-    subcommands = {NodeCommand.Ls.class, NodeEligibilityCommands.Drain.class, NodeEligibilityCommands.Eligible.class})
+    subcommands = {NodeCommand.Ls.class, NodeEligibilityCommands.Drain.class, NodeEligibilityCommands.Eligible.class,
+        NodeCommand.Rm.class})
 final class NodeCommand {
+
+  @Command(name = "rm", mixinStandardHelpOptions = true,
+      description = "Remove a node and revoke its certificate: its agent cannot reconnect (its tasks are placed elsewhere).")
+  static final class Rm implements Callable<Integer> {
+    @Mixin ClientOptions options;
+
+    @picocli.CommandLine.Parameters(paramLabel = "NODE", description = "The node's name.")
+    String node;
+
+    @Override
+    public Integer call() {
+      boolean json = options.json();
+      try (ControlClient c = ControlClient.connect(options)) {
+        io.berth.proto.RemoveNodeResponse r = c.api().removeNode(io.berth.proto.RemoveNodeRequest.newBuilder()
+            .setNode(node).build());
+        if (json) {
+          Json.print(r);
+        } else if (r.getExisted()) {
+          System.out.println("node " + node + " removed and its certificate revoked"
+              + (r.getTasksToMove() > 0 ? "; " + r.getTasksToMove() + " tasks will be placed elsewhere" : ""));
+        } else {
+          System.out.println("no node " + node + " was registered; any certificate issued for it is revoked");
+        }
+        return 0;
+      }
+    }
+  }
 
   @Command(name = "ls", description = "List nodes.", mixinStandardHelpOptions = true)
   static final class Ls implements Callable<Integer> {

@@ -11,8 +11,17 @@ import io.berth.coordinator.leader.Leadership;
 import io.berth.coordinator.leader.MemberWatch;
 import io.berth.coordinator.scheduler.IdGenerator;
 import io.berth.coordinator.scheduler.Scheduler;
+import io.berth.coordinator.api.StartingControlService;
+import io.berth.coordinator.security.CallAuthorizer;
 import io.berth.coordinator.security.ClusterCa;
+import io.berth.coordinator.security.ClusterJoins;
+import io.berth.coordinator.security.ClusterSecrets;
 import io.berth.coordinator.security.JoinToken;
+import io.berth.coordinator.security.NodeCertificates;
+import io.berth.coordinator.security.ServerNames;
+import io.berth.tls.GrpcTls;
+import io.berth.tls.TlsMaterial;
+import io.grpc.util.MutableHandlerRegistry;
 import io.berth.coordinator.session.AgentService;
 import io.berth.coordinator.session.AssignmentBuilder;
 import io.berth.coordinator.session.MemberPublisher;
@@ -33,32 +42,32 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator process: the replicated state, the DNS server answering from this replica,
- * the gRPC endpoint for agents and the CLI, its member record, and (while it holds the leader
- * lease) the evaluation and liveness loops.
+ * the gRPC endpoint (mutual TLS) for agents and the CLI, its member record, and (while it holds
+ * the leader lease) the evaluation and liveness loops. The gRPC server starts before the Raft
+ * member so the members of a new group can fetch the CA from the first one.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
   private final CoordinatorOptions options;
   private final MemberIdentity self;
+  private final ClusterSecrets secrets;
+  private final TlsMaterial memberTls;
   private final ClusterStore store;
-  private final ClusterMeta meta;
   private final DnsServer dns;
   private final Server grpc;
   private final HttpServer http;
@@ -75,10 +84,35 @@ public final class Coordinator implements AutoCloseable {
       throw new IllegalStateException("data dir " + options.dataDir()
           + " holds no cluster: start the first coordinator with --bootstrap, or the others with --join");
     }
-    store = startStore(self.storeConfig(options.dataDir()));
-    Path caDir = options.dataDir().resolve("ca");
-    meta = firstMeta(store, options.zone(), clock, caDir);
-    ClusterCa ca = clusterCa(caDir, meta);
+    secrets = ClusterSecrets.loadOrCreate(options.dataDir(), options.zone(), clock);
+    memberTls = secrets.ca().issueMember(self.memberId(), ServerNames.of(options.bind(), options.advertise()));
+    MutableHandlerRegistry services = new MutableHandlerRegistry();
+    ClusterJoins joins = new ClusterJoins(secrets, self.peers());
+    services.addService(new StartingControlService(joins, secrets::proposedMeta));
+    AtomicReference<ClusterStore> storeRef = new AtomicReference<>(); // the authorizer reads revocations once it is up
+    grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()), GrpcTls.server(() -> memberTls))
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .intercept(new CallAuthorizer(() -> Optional.ofNullable(storeRef.get()).flatMap(ClusterStore::meta)))
+        .fallbackHandlerRegistry(services)
+        .build()
+        .start();
+    ClusterMeta meta;
+    try {
+      store = startStore(self.storeConfig(options.dataDir()));
+      storeRef.set(store);
+      meta = firstMeta(store, secrets.proposedMeta());
+    } catch (RuntimeException | InterruptedException e) {
+      grpc.shutdownNow();
+      throw e;
+    }
+    if (!meta.getCaFingerprint().equals(secrets.ca().fingerprint())) {
+      grpc.shutdownNow();
+      store.close();
+      throw new IllegalStateException("this member made its own CA (" + secrets.ca().fingerprint() + ") but the "
+          + "cluster's is " + meta.getCaFingerprint() + ": start every member after the first with --join "
+          + "FIRST_MEMBER:GRPC_PORT --token TOKEN (it fetches the cluster's CA)");
+    }
     TaskNames names = new TaskNames(meta.getZone());
     String endpoint = options.advertise() + ":" + options.grpcPort();
 
@@ -103,18 +137,16 @@ public final class Coordinator implements AutoCloseable {
     leadership = new Leadership(store, self.memberId(), options.leaderLease(), loops);
     loops.bind(leadership, self.memberId());
 
-    grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()))
-        .permitKeepAliveTime(5, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .addService(new AgentService(() -> meta, registrar, sessions, statuses,
-            () -> coordinatorEndpoints(endpoint), options.heartbeatInterval().toMillis()))
-        .addService(new ControlService(store, sessions, loops, members, () -> meta, self.peers(), names, clock))
-        .build()
-        .start();
+    AgentService agents = new AgentService(new NodeCertificates(secrets.ca(), clock, options.nodeCertValidity()),
+        this::meta, registrar, sessions, statuses, () -> coordinatorEndpoints(endpoint),
+        options.heartbeatInterval().toMillis());
+    store.addListener(snapshot -> agents.closeRevoked(meta()));
+    services.addService(agents);
+    services.addService(new ControlService(store, sessions, loops, members, this::meta, self.peers(), names, clock,
+        secrets));
 
-    // install.sh, /ca.crt and the agent bundle; TLS with this member's certificate from the cluster CA.
-    Optional<TlsMaterial> httpTls = Optional.ofNullable(ca)
-        .map(c -> c.issueMember(self.memberId(), List.of(options.advertise())));
+    // install.sh, /ca.crt and the agent bundle; HTTPS with this member's certificate (the cluster CA's).
+    Optional<TlsMaterial> httpTls = Optional.of(memberTls);
     String httpFrom = options.advertise() + ":" + options.httpPort();
     http = startHttp(options, new Routes(InstallScript.packaged(), () -> coordinatorEndpoints(endpoint), () -> httpTls,
         new AgentBundle(options.agentBundle()), name -> Optional.ofNullable(store.snapshot().nodes().get(name)),
@@ -182,12 +214,13 @@ public final class Coordinator implements AutoCloseable {
   /**
    * Reads (or, on a new cluster, writes) the cluster identity. The members of a new group start
    * together and elect a Raft leader first, so early attempts may time out: retry for a while.
+   * Every member of a new group proposes the same identity (the first member's, handed over at join).
    */
-  private static ClusterMeta firstMeta(ClusterStore store, String zone, Clock clock, Path caDir) throws InterruptedException {
+  private static ClusterMeta firstMeta(ClusterStore store, ClusterMeta proposed) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (true) {
       try {
-        return store.meta().orElseGet(() -> store.initMeta(newClusterMeta(zone, clock, caDir)));
+        return store.meta().orElseGet(() -> store.initMeta(proposed));
       } catch (ClusterStore.StoreUnavailableException e) {
         if (System.nanoTime() > deadline) {
           throw e;
@@ -198,40 +231,9 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private static ClusterMeta newClusterMeta(String zone, Clock clock, Path caDir) {
-    String clusterId = UUID.randomUUID().toString();
-    ClusterCa ca;
-    try {
-      ca = ClusterCa.create(caDir, clusterId);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the cluster CA to " + caDir, e);
-    }
-    // The token pins the CA: install.sh checks the CA it fetches against it before trusting anything.
-    return ClusterMeta.newBuilder()
-        .setClusterId(clusterId)
-        .setZone(zone.endsWith(".") ? zone : zone + ".")
-        .setJoinSecret(JoinToken.newSecret())
-        .setCaFingerprint(ca.fingerprint())
-        .setCreatedAtMs(clock.millis())
-        .build();
-  }
-
-  /**
-   * This member's copy of the cluster CA, or null when it has none or a CA that is not the
-   * cluster's (a bootstrap that lost the race to write the cluster identity, a cluster made
-   * before the CA existed): then /ca.crt answers 503 and the HTTP server speaks no TLS.
-   */
-  private static ClusterCa clusterCa(Path caDir, ClusterMeta meta) throws IOException {
-    if (!ClusterCa.existsIn(caDir)) {
-      LOG.warn("no cluster CA in {}: install.sh cannot be used through this coordinator", caDir);
-      return null;
-    }
-    ClusterCa ca = ClusterCa.load(caDir);
-    if (!ca.fingerprint().equals(meta.getCaFingerprint())) {
-      LOG.warn("the CA in {} is not the one the cluster's join token pins: not serving it", caDir);
-      return null;
-    }
-    return ca;
+  /** The cluster identity as this replica sees it now (token rotations and revocations included). */
+  private ClusterMeta meta() {
+    return store.meta().orElseThrow();
   }
 
   /**
@@ -262,8 +264,26 @@ public final class Coordinator implements AutoCloseable {
     return self.memberId();
   }
 
-  public String joinToken() {
-    return new JoinToken(meta.getCaFingerprint(), meta.getJoinSecret()).toString();
+  /** The current join token if this member knows it (it made the cluster or rotated the token last). */
+  public Optional<String> joinToken() throws IOException {
+    return secrets.currentToken(meta()).map(JoinToken::toString);
+  }
+
+  /** The join token's first part: the SHA-256 of the cluster CA. */
+  public String caFingerprint() {
+    return secrets.ca().fingerprint();
+  }
+
+  public ClusterCa ca() {
+    return secrets.ca();
+  }
+
+  /**
+   * This coordinator's member certificate and key with the CA to trust: what its gRPC server
+   * presents, what it shows other coordinators, and what a TLS Raft transport would use.
+   */
+  public TlsMaterial memberTls() {
+    return memberTls;
   }
 
   public String grpcEndpoint() {
@@ -275,16 +295,12 @@ public final class Coordinator implements AutoCloseable {
   }
 
   public String zone() {
-    return meta.getZone();
+    return meta().getZone();
   }
 
-  /** Writes the join token where scripts can read it (mode 0600). */
-  public Path writeTokenFile() throws IOException {
-    Path file = options.dataDir().resolve("join-token");
-    Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, joinToken() + "\n");
-    return file;
+  /** Where this member keeps the join token (mode 0600), when it knows it. */
+  public Path tokenFile() {
+    return secrets.tokenFile();
   }
 
   @Override

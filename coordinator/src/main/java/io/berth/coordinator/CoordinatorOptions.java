@@ -20,6 +20,7 @@ public record CoordinatorOptions(
     Duration leaderLease,
     java.util.List<String> dnsUpstreams,
     java.util.List<String> dnsClientNetworks,
+    Duration nodeCertValidity,
     int httpPort,
     boolean httpPortRequired,
     Path agentBundle) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A `bin/berth` OS process (coordinator or agent) with its output kept in a log file. */
@@ -29,11 +30,17 @@ public final class BerthProcess implements AutoCloseable {
   }
 
   public static BerthProcess start(Path log, String... args) throws IOException {
+    return start(log, Map.of(), args);
+  }
+
+  /** With extra environment, e.g. BERTH_CONFIG_DIR so each test cluster keeps its own credentials. */
+  public static BerthProcess start(Path log, Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(launcher().toString());
     cmd.addAll(List.of(args));
     Files.createDirectories(log.getParent());
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
     return new BerthProcess(pb.start(), log);
   }
 
@@ -72,12 +79,19 @@ public final class BerthProcess implements AutoCloseable {
   public record Result(int exit, String out, String err) {}
 
   public static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+    return run(timeout, Map.of(), args);
+  }
+
+  public static Result run(Duration timeout, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(launcher().toString());
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("berth-out", ".txt");
     Path err = Files.createTempFile("berth-err", ".txt");
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("berth " + String.join(" ", args) + " did not finish in " + timeout);

@@ -5,7 +5,6 @@ import io.berth.proto.ClusterStatusResponse;
 import io.berth.proto.ControlServiceGrpc;
 import io.berth.proto.Member;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +26,8 @@ final class CoordinatorCluster implements AutoCloseable {
   final int[] http;
   final int[] raft;
   final BerthProcess[] processes;
-  final ManagedChannel[] channels;
+  private final ManagedChannel[] channels;
+  private final boolean[] everStarted;
   private int restarts;
 
   CoordinatorCluster(Path dir, Path logs, int size) throws IOException {
@@ -39,13 +40,22 @@ final class CoordinatorCluster implements AutoCloseable {
     raft = new int[size];
     processes = new BerthProcess[size];
     channels = new ManagedChannel[size];
+    everStarted = new boolean[size];
     for (int i = 0; i < size; i++) {
       grpc[i] = freePort();
       dns[i] = freePort();
       http[i] = freePort();
       raft[i] = freePort();
-      channels[i] = NettyChannelBuilder.forTarget(endpoint(i)).usePlaintext().build();
     }
+  }
+
+  /** The admin credential member 0 wrote at bootstrap (for this cluster only). */
+  Path configDir() {
+    return dir.resolve("client");
+  }
+
+  Map<String, String> cliEnv() {
+    return Map.of("BERTH_CONFIG_DIR", configDir().toString());
   }
 
   String peers() {
@@ -64,13 +74,25 @@ final class CoordinatorCluster implements AutoCloseable {
     return "c-127-0-0-1-" + raft[i];
   }
 
-  /** Starts member i (first start or restart, from its data dir) without waiting. */
+  /**
+   * Starts member i without waiting. Member 0 makes the cluster (--bootstrap --peers: the CA, the
+   * token); the others' first start joins it with the token (--join: they fetch the CA); restarts
+   * use their data dir.
+   */
   void start(int i) throws IOException {
-    processes[i] = BerthProcess.start(logs.resolve("coordinator-" + i + "-" + (restarts++) + ".log"),
-        "coordinator", "start", "--bootstrap", "--peers", peers(), "--data-dir", dir.resolve("c" + i).toString(),
+    List<String> args = new ArrayList<>(List.of("coordinator", "start"));
+    if (i == 0 || everStarted[i]) {
+      args.addAll(List.of("--bootstrap", "--peers", peers()));
+    } else {
+      args.addAll(List.of("--join", endpoint(0), "--token", token()));
+    }
+    args.addAll(List.of("--data-dir", dir.resolve("c" + i).toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpc[i], "--dns-port", "" + dns[i], "--raft-port", "" + raft[i],
-        "--http-port", "" + http[i],
-        "--no-client-config", "--node-ttl-ms", "10000", "--dns-upstream", "none");
+        "--http-port", "" + http[i], "--node-ttl-ms", "10000", "--dns-upstream", "none"));
+    args.addAll(i == 0 ? List.of("--config-dir", configDir().toString()) : List.of("--no-client-config"));
+    processes[i] = BerthProcess.start(logs.resolve("coordinator-" + i + "-" + (restarts++) + ".log"),
+        args.toArray(new String[0]));
+    everStarted[i] = true;
   }
 
   void awaitUp(int i) {
@@ -79,7 +101,10 @@ final class CoordinatorCluster implements AutoCloseable {
   }
 
   void startAll() throws IOException {
-    for (int i = 0; i < size; i++) {
+    start(0);
+    // The others' first start needs the token member 0 writes before its Raft member is up.
+    Await.until("member 0's join token", Duration.ofSeconds(60), () -> Files.exists(dir.resolve("c0/join-token")));
+    for (int i = 1; i < size; i++) {
       start(i);
     }
     for (int i = 0; i < size; i++) {
@@ -92,6 +117,11 @@ final class CoordinatorCluster implements AutoCloseable {
   }
 
   ControlServiceGrpc.ControlServiceBlockingStub api(int i) {
+    synchronized (channels) {
+      if (channels[i] == null) {
+        channels[i] = AdminChannel.open(endpoint(i), configDir());
+      }
+    }
     return ControlServiceGrpc.newBlockingStub(channels[i]).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
@@ -121,7 +151,9 @@ final class CoordinatorCluster implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     for (ManagedChannel c : channels) {
-      c.shutdownNow();
+      if (c != null) {
+        c.shutdownNow();
+      }
     }
     for (BerthProcess p : processes) {
       if (p != null) {

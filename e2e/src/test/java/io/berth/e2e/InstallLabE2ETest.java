@@ -134,6 +134,8 @@ class InstallLabE2ETest {
     assertEquals(NodeStatus.NODE_READY, lab.node(NODE).orElseThrow().getStatus());
     assertEquals(1, count(COUNT_AGENTS));
     assertEquals(1, count(COUNT_SUPERVISORS));
+    assertTrue(inFreshHost("grep -q -- \"--ca-file '/opt/berth/ca.crt'\" /opt/berth/bin/berth-agent-run").ok(),
+        "the agent is given the CA install.sh checked against the token");
 
     Timings.time("install: a task on the installed node running", () -> {
       lab.run("installed-task.yaml", """

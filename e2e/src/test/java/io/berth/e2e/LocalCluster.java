@@ -5,7 +5,6 @@ import io.berth.proto.ListNodesRequest;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -39,8 +39,18 @@ final class LocalCluster implements AutoCloseable {
     this.endpoint = endpoint;
     this.token = token;
     this.coordinator = coordinator;
-    this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+    this.channel = AdminChannel.open(endpoint, configDir(work));
     this.api = ControlServiceGrpc.newBlockingStub(channel);
+  }
+
+  /** This cluster's client config and admin credential (not ~/.berth: tests run clusters side by side). */
+  static Path configDir(Path work) {
+    return work.resolve("client");
+  }
+
+  /** The environment every CLI call of this cluster gets. */
+  Map<String, String> cliEnv() {
+    return Map.of("BERTH_CONFIG_DIR", configDir(work).toString());
   }
 
   /** Starts a bootstrapped coordinator on free loopback ports; logs go to e2e/target/e2e-logs/NAME. */
@@ -51,7 +61,7 @@ final class LocalCluster implements AutoCloseable {
     BerthProcess c = BerthProcess.start(logs.resolve("coordinator.log"),
         "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpc, "--dns-port", "" + freePort(),
-        "--raft-port", "" + freePort(), "--http-port", "" + freePort(), "--no-client-config");
+        "--raft-port", "" + freePort(), "--http-port", "" + freePort(), "--config-dir", configDir(work).toString());
     c.awaitOutput("berth agent start --coordinator", Duration.ofSeconds(120));
     String token = Files.readString(work.resolve("coord/join-token")).trim();
     return new LocalCluster(work, logs, "127.0.0.1:" + grpc, token, c);
@@ -80,7 +90,7 @@ final class LocalCluster implements AutoCloseable {
     all[args.length] = "--coordinator";
     all[args.length + 1] = endpoint;
     try {
-      return BerthProcess.run(Duration.ofSeconds(60), all);
+      return BerthProcess.run(Duration.ofSeconds(60), cliEnv(), all);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

@@ -79,7 +79,9 @@ class OneHostClusterE2ETest {
     coordinator = BerthProcess.start(logs.resolve("coordinator.log"),
         "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpcPort, "--dns-port", "" + dnsPort,
-        "--raft-port", "" + raftPort, "--http-port", "" + CoordinatorCluster.freePort(), "--no-client-config");
+        "--raft-port", "" + raftPort, "--http-port", "" + CoordinatorCluster.freePort(), "--config-dir", work.resolve("client").toString(),
+        // Short-lived node certificates: the agents renew several times while these tests run.
+        "--node-cert-validity", "45s");
     coordinator.awaitOutput("berth agent start --coordinator", Duration.ofSeconds(120));
     token = Files.readString(work.resolve("coord/join-token")).trim();
     assertTrue(coordinator.output().contains(token), "the coordinator prints the join token");
@@ -87,7 +89,7 @@ class OneHostClusterE2ETest {
     agent = BerthProcess.start(logs.resolve("agent.log"),
         "agent", "start", "--coordinator", endpoint, "--token", token, "--name", node,
         "--address", "127.0.0.1", "--data-dir", work.resolve("agent").toString());
-    channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+    channel = AdminChannel.open(endpoint, work.resolve("client"));
     api = ControlServiceGrpc.newBlockingStub(channel);
     Await.until("node " + node + " ready", SETTLE,
         () -> nodeRecord(node).map(n -> n.getStatus() == NodeStatus.NODE_READY).orElse(false));
@@ -261,8 +263,124 @@ class OneHostClusterE2ETest {
     BerthProcess.Result r = berth("agent", "start", "--coordinator", endpoint, "--token", forged,
         "--name", "forged-" + run, "--address", "127.0.0.1", "--data-dir", work.resolve("forged").toString());
     assertTrue(r.exit() != 0, "an agent with a forged token must not run");
-    assertTrue((r.out() + r.err()).toLowerCase().contains("token"), r.out() + r.err());
+    assertTrue((r.out() + r.err()).contains("join token is not valid for this cluster"), r.out() + r.err());
     assertTrue(nodeRecord("forged-" + run).isEmpty(), "a refused node is not registered");
+    assertTrue(!Files.exists(work.resolve("forged/tls/node.crt")), "and holds no certificate");
+  }
+
+  @Test
+  @Order(8)
+  void aTokenForAnotherCaIsRefusedBeforeTheSecretIsSent() throws Exception {
+    String otherCa = "BERTH1-" + "0".repeat(64) + token.substring(token.lastIndexOf('-'));
+    BerthProcess.Result r = berth("agent", "start", "--coordinator", endpoint, "--token", otherCa,
+        "--name", "wrongca-" + run, "--address", "127.0.0.1", "--data-dir", work.resolve("wrongca").toString());
+    assertEquals(3, r.exit(), r.out() + r.err());
+    assertTrue(r.err().contains("but the token expects") && r.err().contains("nothing was sent"), r.err());
+    // The coordinator never saw an enrolment attempt (it logs each refusal).
+    assertTrue(!coordinator.output().contains("wrongca-" + run), coordinator.output());
+    assertTrue(nodeRecord("wrongca-" + run).isEmpty());
+  }
+
+  @Test
+  @Order(9)
+  void theCliWithoutTheAdminCredentialIsRefusedWithHowToGetOne() throws Exception {
+    Path empty = Files.createDirectories(work.resolve("no-credential"));
+    BerthProcess.Result r = BerthProcess.run(Duration.ofSeconds(60), java.util.Map.of("BERTH_CONFIG_DIR", empty.toString()),
+        "node", "ls", "--coordinator", endpoint);
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(r.err().contains("no admin credential") && r.err().contains("admin-credential"), r.err());
+    // A credential made on the coordinator host with its data dir works.
+    Path made = work.resolve("made-credential");
+    BerthProcess.Result mk = BerthProcess.run(Duration.ofSeconds(60), "coordinator", "admin-credential",
+        "--data-dir", work.resolve("coord").toString(), "--out", made.toString(), "--coordinator", endpoint);
+    assertEquals(0, mk.exit(), mk.out() + mk.err());
+    assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(made.resolve("admin.key")));
+    BerthProcess.Result ls = BerthProcess.run(Duration.ofSeconds(60), "node", "ls", "--config-dir", made.toString());
+    assertEquals(0, ls.exit(), ls.err());
+    assertTrue(ls.out().contains(node), ls.out());
+    // An unauthenticated gRPC call (TLS, no client certificate) is refused too.
+    io.grpc.ManagedChannel anonymous = NettyChannelBuilder.forTarget(endpoint, io.berth.tls.GrpcTls.anonymousClient(
+        io.berth.tls.Pem.certificate(Files.readString(work.resolve("client/ca.crt"))))).build();
+    try {
+      io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+          () -> ControlServiceGrpc.newBlockingStub(anonymous).listNodes(ListNodesRequest.getDefaultInstance()));
+      assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+    } finally {
+      anonymous.shutdownNow();
+    }
+  }
+
+  @Test
+  @Order(10)
+  void anAgentRestartsWithItsCertificateAndNoToken() throws Exception {
+    agent.close();
+    Path logs = BerthProcess.home().resolve("e2e/target/e2e-logs/" + run);
+    agent = BerthProcess.start(logs.resolve("agent-restarted.log"),
+        "agent", "start", "--coordinator", endpoint, "--name", node,
+        "--address", "127.0.0.1", "--data-dir", work.resolve("agent").toString());
+    agent.awaitOutput("session open with coordinator", SETTLE);
+    assertTrue(agent.output().contains("using node certificate for " + node), agent.output());
+    // It renews its certificate at 2/3 of its 45 s. The second renewal is a new mTLS connection made
+    // after the first certificate expired, so it proves the renewed one is in use.
+    Await.until("two renewals", Duration.ofSeconds(120),
+        () -> agent.output().split("node certificate of " + node + " renewed", -1).length - 1 >= 2);
+    assertEquals(NodeStatus.NODE_READY, nodeRecord(node).orElseThrow().getStatus());
+    BerthProcess.Result ls = berth("node", "ls");
+    assertTrue(ls.out().lines().anyMatch(l -> l.startsWith(node) && l.contains("ready")), ls.out());
+    // Its certificate cannot speak for another node.
+    BerthProcess.Result other = berth("agent", "start", "--coordinator", endpoint, "--name", "other-" + run,
+        "--address", "127.0.0.1", "--data-dir", work.resolve("agent").toString());
+    assertEquals(3, other.exit());
+    assertTrue(other.err().contains("is for node " + node), other.err());
+  }
+
+  @Test
+  @Order(11)
+  void aRemovedNodesAgentCannotReconnectAndOthersAreUndisturbed() throws Exception {
+    String gone = "gone-" + run;
+    Path logs = BerthProcess.home().resolve("e2e/target/e2e-logs/" + run);
+    try (BerthProcess p = BerthProcess.start(logs.resolve("gone-agent.log"),
+        "agent", "start", "--coordinator", endpoint, "--token", token, "--name", gone, "--address", "127.0.0.1",
+        "--data-dir", work.resolve("gone").toString())) {
+      Await.until("node " + gone + " ready", SETTLE,
+          () -> nodeRecord(gone).map(n -> n.getStatus() == NodeStatus.NODE_READY).orElse(false));
+      BerthProcess.Result rm = berth("node", "rm", gone);
+      assertEquals(0, rm.exit(), rm.err());
+      assertTrue(rm.out().contains("revoked"), rm.out());
+      Await.until("the removed node's agent to stop", SETTLE, () -> !p.process.isAlive());
+      assertEquals(3, p.process.exitValue(), p.output());
+      assertTrue(p.output().contains("was removed from the cluster"), p.output());
+      assertTrue(nodeRecord(gone).isEmpty(), "the node is gone");
+      // Restarting it with its revoked certificate does not bring it back.
+      BerthProcess.Result again = berth("agent", "start", "--coordinator", endpoint, "--name", gone,
+          "--address", "127.0.0.1", "--data-dir", work.resolve("gone").toString());
+      assertEquals(3, again.exit(), again.out() + again.err());
+      assertTrue(nodeRecord(gone).isEmpty());
+    }
+    assertEquals(NodeStatus.NODE_READY, nodeRecord(node).orElseThrow().getStatus(), "the other node is undisturbed");
+  }
+
+  @Test
+  @Order(12)
+  void aRotatedTokenRefusesTheOldOneAndAdmitsTheNew() throws Exception {
+    BerthProcess.Result rotate = berth("token", "rotate");
+    assertEquals(0, rotate.exit(), rotate.err());
+    String fresh = rotate.out().trim();
+    assertTrue(fresh.startsWith("BERTH1-") && !fresh.equals(token), fresh);
+    assertEquals(token.substring(0, 71), fresh.substring(0, 71), "the CA, so its hash, stays");
+    BerthProcess.Result old = berth("agent", "start", "--coordinator", endpoint, "--token", token,
+        "--name", "late-" + run, "--address", "127.0.0.1", "--data-dir", work.resolve("late").toString());
+    assertEquals(3, old.exit(), old.out() + old.err());
+    assertTrue(old.err().contains("not valid for this cluster"), old.err());
+    Path logs = BerthProcess.home().resolve("e2e/target/e2e-logs/" + run);
+    try (BerthProcess p = BerthProcess.start(logs.resolve("late-agent.log"),
+        "agent", "start", "--coordinator", endpoint, "--token", fresh, "--name", "late-" + run,
+        "--address", "127.0.0.1", "--data-dir", work.resolve("late").toString())) {
+      Await.until("node late-" + run + " ready", SETTLE,
+          () -> nodeRecord("late-" + run).map(n -> n.getStatus() == NodeStatus.NODE_READY).orElse(false));
+    }
+    assertEquals(NodeStatus.NODE_READY, nodeRecord(node).orElseThrow().getStatus(), "enrolled nodes are unaffected");
   }
 
   private List<TaskView> tasks(String jobName) {
@@ -294,7 +412,8 @@ class OneHostClusterE2ETest {
       withCoordinator[args.length] = "--coordinator";
       withCoordinator[args.length + 1] = endpoint;
     }
-    return BerthProcess.run(Duration.ofSeconds(60), withCoordinator);
+    return BerthProcess.run(Duration.ofSeconds(60), java.util.Map.of("BERTH_CONFIG_DIR", work.resolve("client").toString()),
+        withCoordinator);
   }
 
   private BerthProcess.Result berthQuietly(String... args) {

@@ -2,6 +2,10 @@ package io.berth.agent.cli;
 
 import io.berth.agent.Agent;
 import io.berth.agent.AgentConfig;
+import io.berth.agent.enrol.CertificateRenewal;
+import io.berth.agent.enrol.EnrolmentRefused;
+import io.berth.agent.enrol.NodeCredential;
+import io.berth.agent.enrol.NodeEnrolment;
 import io.berth.agent.facts.HostAddress;
 import io.berth.agent.facts.HostName;
 import io.berth.agent.facts.Labels;
@@ -36,9 +40,15 @@ public final class AgentStartCommand implements Callable<Integer> {
       description = "Coordinator gRPC endpoint(s) to join through.")
   String coordinator;
 
-  @Option(names = "--token", required = true, paramLabel = "TOKEN",
-      description = "Join token printed by `berth coordinator start --bootstrap`.")
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "Join token printed by `berth coordinator start --bootstrap`: needed only until the agent holds "
+          + "a node certificate in --data-dir (its first start).")
   String token;
+
+  @Option(names = "--ca-file", paramLabel = "FILE",
+      description = "The cluster CA's certificate (checked against the token); default: read it from the coordinator "
+          + "and accept it only if its SHA-256 is the token's.")
+  Path caFile;
 
   @Option(names = "--docker", paramLabel = "URI", defaultValue = "unix:///var/run/docker.sock",
       description = "Docker daemon to run tasks on (default: ${DEFAULT-VALUE}).")
@@ -82,8 +92,21 @@ public final class AgentStartCommand implements Callable<Integer> {
     } catch (java.io.IOException | RuntimeException e) {
       throw bad("--data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
     }
+    NodeCredential credential = new NodeCredential(config.dataDir());
+    try {
+      enrol(credential, config);
+    } catch (EnrolmentRefused e) {
+      System.err.println("berth: " + e.getMessage());
+      return Agent.EXIT_JOIN_REFUSED;
+    } catch (java.io.IOException e) {
+      System.err.println("berth: cannot enrol node " + config.name() + ": " + e.getMessage());
+      return 1;
+    }
     CountDownLatch finished = new CountDownLatch(1);
-    try (Agent agent = new Agent(config)) {
+    CoordinatorEndpoints renewVia = new CoordinatorEndpoints(config.coordinators());
+    try (CertificateRenewal renewal = new CertificateRenewal(credential, renewVia::next);
+        Agent agent = new Agent(config, credential.channelCredentials())) {
+      renewal.start();
       // Killed (SIGTERM/SIGINT): end the session cleanly; containers keep running.
       Thread hook = new Thread(() -> {
         agent.close();
@@ -107,6 +130,27 @@ public final class AgentStartCommand implements Callable<Integer> {
     }
   }
 
+  /** Loads or obtains the node certificate; waits a while for a coordinator that is not up yet. */
+  private void enrol(NodeCredential credential, AgentConfig config) throws EnrolmentRefused, java.io.IOException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        NodeEnrolment.ensure(credential, config.coordinators(), config.token(), caFile, config.name());
+        return;
+      } catch (java.io.IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Validates the options into a config; bad input becomes a usage error (exit code 2). */
   AgentConfig config() {
     List<String> coordinators;
@@ -115,8 +159,11 @@ public final class AgentStartCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw bad("--coordinator: " + e.getMessage());
     }
-    if (token.isBlank()) {
+    if (token != null && token.isBlank()) {
       throw bad("--token must not be empty");
+    }
+    if (caFile != null && !java.nio.file.Files.isRegularFile(caFile)) {
+      throw bad("--ca-file: no file " + caFile);
     }
     URI dockerHost;
     try {

@@ -18,6 +18,8 @@ import io.berth.proto.NodeFacts;
 import io.berth.proto.TaskAssignment;
 import io.berth.proto.TaskStatus;
 import io.berth.proto.TaskStatusReport;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -59,21 +61,29 @@ public final class AgentSession implements StatusSink {
       Duration backoffBase,
       Duration backoffCap,
       Duration defaultHeartbeat,
-      Duration keepAlive) {
+      Duration keepAlive,
+      ChannelCredentials credentials) {
 
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(60),
           Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(5),
-          Duration.ZERO);
+          Duration.ZERO, null);
     }
 
     public Settings withBackoff(Duration base, Duration cap) {
-      return new Settings(joinTimeout, helloTimeout, base, cap, defaultHeartbeat, keepAlive);
+      return new Settings(joinTimeout, helloTimeout, base, cap, defaultHeartbeat, keepAlive,
+          credentials);
     }
 
     public Settings withKeepAlive(Duration keepAlive) {
       return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
-          keepAlive);
+          keepAlive, credentials);
+    }
+
+    /** Mutual TLS with the node certificate; without it (null) plaintext, for test doubles only. */
+    public Settings withCredentials(ChannelCredentials credentials) {
+      return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
+          keepAlive, credentials);
     }
   }
 
@@ -98,7 +108,7 @@ public final class AgentSession implements StatusSink {
       ReconcileLoop loop, RuntimeHealth health, ContainerRuntime runtime, String nodeName,
       Settings settings) {
     this.endpoints = endpoints;
-    this.token = token;
+    this.token = token == null ? "" : token;
     this.facts = facts;
     this.loop = loop;
     this.health = health;
@@ -202,10 +212,10 @@ public final class AgentSession implements StatusSink {
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
       if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
-        throw new JoinRefusedException("coordinator " + endpoint + " refused the join ("
+        throw new JoinRefusedException("coordinator " + endpoint + " refused this node ("
             + code + (e.getStatus().getDescription() == null ? ""
                 : ": " + e.getStatus().getDescription())
-            + "); check --token", e);
+            + ")", e);
       }
       throw e;
     }
@@ -328,7 +338,9 @@ public final class AgentSession implements StatusSink {
   }
 
   private ManagedChannel channel(String endpoint) {
-    ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(endpoint).usePlaintext();
+    ManagedChannelBuilder<?> builder = settings.credentials() != null
+        ? Grpc.newChannelBuilder(endpoint, settings.credentials())
+        : ManagedChannelBuilder.forTarget(endpoint).usePlaintext();
     if (!settings.keepAlive().isZero()) {
       // Detects a coordinator host that vanished without closing TCP. The server must permit
       // pings this often (NettyServerBuilder.permitKeepAliveTime), or it will send GOAWAY.

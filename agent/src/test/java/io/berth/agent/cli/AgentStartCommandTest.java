@@ -71,7 +71,7 @@ class AgentStartCommandTest {
   void badOptionsExitNonZeroWithAClearMessage() {
     Map<String[], String> cases = Map.of(
         new String[] {"--token", "T"}, "--coordinator",
-        new String[] {"--coordinator", "c:7070"}, "--token",
+        new String[] {"--coordinator", "c:7070", "--ca-file", "/nonexistent/ca.crt"}, "--ca-file: no file",
         new String[] {"--coordinator", "c", "--token", "T"}, "not HOST:PORT",
         new String[] {"--coordinator", "c:7070", "--token", "T", "--labels", "x"},
             "--labels: label 'x' is not key=value",

@@ -5,7 +5,15 @@ import io.berth.coordinator.scheduler.JobHistory;
 import io.berth.coordinator.jobspec.JobSpecParser;
 import io.berth.coordinator.leader.LeaderLoops;
 import io.berth.coordinator.leader.MemberWatch;
+import io.berth.coordinator.security.ClusterJoins;
+import io.berth.coordinator.security.ClusterSecrets;
 import io.berth.coordinator.security.JoinToken;
+import io.berth.coordinator.security.NodeCertificates;
+import io.berth.coordinator.security.Revocations;
+import io.berth.proto.RemoveNodeRequest;
+import io.berth.proto.RemoveNodeResponse;
+import io.berth.proto.RotateTokenRequest;
+import io.berth.proto.RotateTokenResponse;
 import io.berth.proto.ClusterJoinRequest;
 import io.berth.proto.ClusterJoinResponse;
 import io.berth.proto.ClusterMeta;
@@ -62,10 +70,14 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   private final List<String> peers;
   private final TaskNames names;
   private final Clock clock;
+  private final ClusterSecrets secrets;
+  private final ClusterJoins joins;
 
   /** @param peers the Raft addresses of every member (fixed when the cluster was created) */
   public ControlService(ClusterStore store, SessionRegistry sessions, LeaderLoops leader, MemberWatch members,
-      Supplier<ClusterMeta> meta, List<String> peers, TaskNames names, Clock clock) {
+      Supplier<ClusterMeta> meta, List<String> peers, TaskNames names, Clock clock, ClusterSecrets secrets) {
+    this.secrets = secrets;
+    this.joins = new ClusterJoins(secrets, peers);
     this.store = store;
     this.sessions = sessions;
     this.leader = leader;
@@ -287,23 +299,36 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
 
   @Override
   public void joinCluster(ClusterJoinRequest request, StreamObserver<ClusterJoinResponse> out) {
+    reply(out, () -> joins.answer(request, meta.get()));
+  }
+
+  @Override
+  public void rotateToken(RotateTokenRequest request, StreamObserver<RotateTokenResponse> out) {
     reply(out, () -> {
-      ClusterMeta m = meta.get();
-      boolean ok;
+      String secret = JoinToken.newSecret();
+      ClusterMeta m = store.updateMeta(old -> old.toBuilder().clearJoinSecret()
+          .setJoinSecretSha256(JoinToken.secretHash(secret)).build());
+      JoinToken token = new JoinToken(m.getCaFingerprint(), secret);
       try {
-        ok = JoinToken.parse(request.getToken()).matches(m.getCaFingerprint(), m.getJoinSecret());
-      } catch (IllegalArgumentException e) {
-        ok = false;
+        secrets.writeToken(token);
+      } catch (java.io.IOException e) {
+        // The rotation stands; only this member's copy of the token is stale.
+        org.slf4j.LoggerFactory.getLogger(ControlService.class).warn("cannot write the new join token file: {}", e.toString());
       }
-      if (!ok) {
-        throw Status.UNAUTHENTICATED.withDescription("the join token does not match this cluster").asRuntimeException();
-      }
-      if (!peers.contains(request.getRaftAddress())) {
-        throw Status.FAILED_PRECONDITION.withDescription("this cluster's members are " + peers + " and "
-            + request.getRaftAddress() + " is not one of them: membership is fixed when the cluster is created "
-            + "(--peers); --join replaces a listed member, e.g. after its disk was lost").asRuntimeException();
-      }
-      return ClusterJoinResponse.newBuilder().addAllPeers(peers).build();
+      return RotateTokenResponse.newBuilder().setToken(token.toString()).build();
+    });
+  }
+
+  @Override
+  public void removeNode(RemoveNodeRequest request, StreamObserver<RemoveNodeResponse> out) {
+    reply(out, () -> {
+      NodeCertificates.checkName(request.getNode());
+      int tasks = store.snapshot().tasksHoldingResourcesOn(request.getNode()).size();
+      boolean existed = store.snapshot().node(request.getNode()).isPresent();
+      // Revoke first: a node removed but not yet revoked could register itself again.
+      store.updateMeta(old -> Revocations.revoke(old, request.getNode(), clock.instant()));
+      boolean removed = store.removeNode(request.getNode());
+      return RemoveNodeResponse.newBuilder().setExisted(existed || removed).setTasksToMove(tasks).build();
     });
   }
 

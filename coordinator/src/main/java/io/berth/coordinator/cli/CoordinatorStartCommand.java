@@ -3,6 +3,9 @@ package io.berth.coordinator.cli;
 import io.berth.coordinator.Coordinator;
 import io.berth.coordinator.CoordinatorOptions;
 import io.berth.coordinator.http.AgentBundle;
+import io.berth.coordinator.security.AdminCredential;
+import io.berth.coordinator.security.ClusterSecrets;
+import io.berth.proto.ClusterJoinResponse;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -58,7 +61,13 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
   @Option(names = "--heartbeat-ms", defaultValue = "1000") long heartbeatMs;
   @Option(names = "--node-ttl-ms", defaultValue = "5000", description = "A node not heard from for this long is down.") long nodeTtlMs;
   @Option(names = "--dns-ttl", defaultValue = "5", description = "Default TTL of DNS answers, seconds.") long dnsTtl;
-  @Option(names = "--no-client-config", description = "Do not write ~/.berth/config.json.") boolean noClientConfig;
+  @Option(names = "--no-client-config", description = "Do not write the client config and admin credential (~/.berth).") boolean noClientConfig;
+  @Option(names = "--config-dir", paramLabel = "DIR",
+      description = "Where to write the client config and admin credential (default: BERTH_CONFIG_DIR, else ~/.berth).")
+  Path configDir;
+  @Option(names = "--node-cert-validity", defaultValue = "90d", paramLabel = "N{s|m|h|d}",
+      description = "Lifetime of the node certificates this member signs; agents renew at 2/3 of it (default ${DEFAULT-VALUE}).")
+  String nodeCertValidity;
   @Option(names = "--peers", split = ",", paramLabel = "HOST:RAFTPORT",
       description = "With --bootstrap: every member's Raft address (3 or 5 for fault tolerance), this one included; start each member with the same list.")
   java.util.List<String> peers = new java.util.ArrayList<>();
@@ -83,7 +92,9 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
         return 2;
       }
       try {
-        members = SeedClient.peers(mode.join, token, adv + ":" + raftPort);
+        ClusterJoinResponse joined = SeedClient.join(mode.join, token, adv + ":" + raftPort);
+        members = joined.getPeersList();
+        ClusterSecrets.install(dataDir.toAbsolutePath(), joined.getCaKeyPem(), joined.getCaPem(), joined.getMeta());
       } catch (SeedClient.JoinRefused e) {
         System.err.println("berth: cannot join " + mode.join + ": " + e.getMessage());
         return 1;
@@ -91,7 +102,7 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     }
     CoordinatorOptions options = new CoordinatorOptions(dataDir.toAbsolutePath(), true, bind, adv, grpcPort, dnsPort,
         raftPort, zone, Duration.ofMillis(heartbeatMs), Duration.ofMillis(nodeTtlMs), dnsTtl, members,
-        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients, httpPort,
+        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients, lifetime(nodeCertValidity), httpPort,
         spec.commandLine().getParseResult().hasMatchedOption("--http-port"),
         agentBundle != null ? agentBundle.toAbsolutePath()
             : AgentBundle.defaultLocation(Path.of(System.getProperty("berth.home", ".")).toAbsolutePath()));
@@ -107,25 +118,61 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
       c.close();
       stopped.countDown();
     }, "berth-shutdown"));
-    Path tokenFile = c.writeTokenFile();
     if (!noClientConfig) {
-      new ClientConfig(c.grpcEndpoint(), c.joinToken()).save(ClientConfig.defaultPath());
+      Path dir = ClientConfig.directory(configDir);
+      var admin = AdminCredential.files(dir);
+      // Keep a credential that is already this cluster's; replace one of another cluster.
+      if (!admin.exists() || !ClientConfig.load(ClientConfig.file(dir)).map(ClientConfig::caFingerprint)
+          .orElse("").equals(c.caFingerprint())) {
+        AdminCredential.write(c.ca(), dir);
+      }
+      new ClientConfig(c.grpcEndpoint(), c.caFingerprint()).save(ClientConfig.file(dir));
+      System.out.println("Admin credential and client config in " + dir + " (mode 0600): `berth` commands on this "
+          + "host use them; copy the directory to use the cluster from elsewhere");
     }
-    System.out.println("Berth coordinator " + c.memberId() + " is up: gRPC " + c.grpcEndpoint() + ", DNS " + adv + ":" + c.dnsPort()
-        + " (zone " + c.zone() + "), Raft " + adv + ":" + raftPort);
-    System.out.println("Join token (also in " + tokenFile + "):");
-    System.out.println("  " + c.joinToken());
-    if (c.httpPort() > 0) {
+    System.out.println("Berth coordinator " + c.memberId() + " is up: gRPC " + c.grpcEndpoint() + " (mutual TLS), DNS "
+        + adv + ":" + c.dnsPort() + " (zone " + c.zone() + "), Raft " + adv + ":" + raftPort);
+    String shown = c.joinToken().orElse(null);
+    if (shown != null) {
+      System.out.println("Join token (also in " + c.tokenFile() + "):");
+      System.out.println("  " + shown);
+    } else {
+      System.out.println("Join token: this member does not know the current one (it was rotated elsewhere, or this "
+          + "member joined): `berth token rotate` prints a new one. The CA's SHA-256 is " + c.caFingerprint());
+    }
+    if (c.httpPort() > 0 && shown != null) {
       System.out.println("Install an agent on each host with:");
-      System.out.println("  curl -sfL http://" + adv + ":" + c.httpPort() + "/install.sh | sh -s - --token " + c.joinToken());
+      System.out.println("  curl -sfL http://" + adv + ":" + c.httpPort() + "/install.sh | sh -s - --token " + shown);
       System.out.println("or, from a Berth checkout, start one with:");
     } else {
       System.out.println("Start an agent on each host with:");
     }
-    System.out.println("  berth agent start --coordinator " + c.grpcEndpoint() + " --token " + c.joinToken());
+    System.out.println("  berth agent start --coordinator " + c.grpcEndpoint() + " --token "
+        + (shown != null ? shown : "BERTH1-" + c.caFingerprint() + "-<secret>"));
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** "30s", "15m", "12h", "90d"; at least 30 s, so a renewal at 2/3 has time to happen. */
+  static Duration lifetime(String text) {
+    var m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text.trim());
+    if (!m.matches()) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new CoordinatorStartCommand()),
+          "--node-cert-validity: '" + text + "' is not N followed by s, m, h or d (e.g. 90d)");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    if (d.compareTo(Duration.ofSeconds(30)) < 0) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new CoordinatorStartCommand()),
+          "--node-cert-validity must be at least 30s");
+    }
+    return d;
   }
 
   static String firstRoutableIpv4() throws SocketException {

@@ -1,6 +1,12 @@
 package io.berth.coordinator.session;
 
-import io.berth.coordinator.security.JoinToken;
+import io.berth.coordinator.security.CallerIdentity;
+import io.berth.coordinator.security.NodeCertificates;
+import io.berth.coordinator.security.Revocations;
+import io.berth.proto.EnrollRequest;
+import io.berth.proto.EnrollResponse;
+import io.berth.proto.RenewRequest;
+import io.berth.tls.PeerIdentity;
 import io.berth.proto.AgentMessage;
 import io.berth.proto.AgentServiceGrpc;
 import io.berth.proto.ClusterMeta;
@@ -13,30 +19,38 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The gRPC service agents dial: join, then one long-lived session stream each. */
+/**
+ * The gRPC service agents dial: enrol once with the join token (a node certificate), then over
+ * mutual TLS join and hold one long-lived session stream each. A node speaks only for itself: the
+ * name in its certificate must be the name it reports.
+ */
 public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
-  private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-
   private final Supplier<ClusterMeta> meta;
   private final NodeRegistrar nodes;
   private final SessionRegistry sessions;
   private final TaskStatusWriter statuses;
   private final Supplier<List<String>> coordinators;
   private final long heartbeatIntervalMs;
+  private final NodeCertificates certificates;
+  /** The certificate each open session was opened with, by node: revocations close them. */
+  private final Map<String, PeerIdentity> sessionHolders = new ConcurrentHashMap<>();
 
   public AgentService(
+      NodeCertificates certificates,
       Supplier<ClusterMeta> meta,
       NodeRegistrar nodes,
       SessionRegistry sessions,
       TaskStatusWriter statuses,
       Supplier<List<String>> coordinators,
       long heartbeatIntervalMs) {
+    this.certificates = certificates;
     this.meta = meta;
     this.nodes = nodes;
     this.sessions = sessions;
@@ -46,8 +60,45 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
   }
 
   @Override
+  public void enroll(EnrollRequest request, StreamObserver<EnrollResponse> response) {
+    try {
+      EnrollResponse issued = certificates.enroll(request, meta.get());
+      LOG.info("node {} enrolled: certificate issued", request.getNodeName());
+      response.onNext(issued);
+      response.onCompleted();
+    } catch (io.grpc.StatusRuntimeException e) {
+      LOG.warn("enrolment of node '{}' refused: {}", request.getNodeName(), e.getStatus().getDescription());
+      response.onError(e);
+    }
+  }
+
+  @Override
+  public void renew(RenewRequest request, StreamObserver<EnrollResponse> response) {
+    try {
+      PeerIdentity caller = CallerIdentity.current().orElseThrow(() ->
+          Status.UNAUTHENTICATED.withDescription("renewal needs the node's current certificate").asRuntimeException());
+      EnrollResponse issued = certificates.renew(request.getCsrPem(), caller, meta.get());
+      LOG.info("node {} renewed its certificate", caller.name());
+      response.onNext(issued);
+      response.onCompleted();
+    } catch (io.grpc.StatusRuntimeException e) {
+      response.onError(e);
+    }
+  }
+
+  /** Closes the sessions of nodes whose certificate was revoked since they opened them. */
+  public void closeRevoked(ClusterMeta current) {
+    for (Map.Entry<String, PeerIdentity> e : sessionHolders.entrySet()) {
+      Revocations.refusing(current, e.getValue()).ifPresent(r -> sessions.session(e.getKey()).ifPresent(s -> {
+        LOG.info("closing the session of node {}: it was removed from the cluster", e.getKey());
+        s.close("node " + e.getKey() + " was removed from the cluster and its certificate revoked");
+      }));
+    }
+  }
+
+  @Override
   public void join(JoinRequest request, StreamObserver<JoinResponse> response) {
-    Status refused = check(request.getToken(), request.getFacts());
+    Status refused = check(CallerIdentity.current().orElse(null), request.getFacts());
     if (refused != null) {
       response.onError(refused.asRuntimeException());
       return;
@@ -62,20 +113,20 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
     response.onCompleted();
   }
 
-  /** Null when the token and facts are acceptable, otherwise why not. */
-  private Status check(String token, NodeFacts facts) {
-    ClusterMeta m = meta.get();
-    try {
-      if (!JoinToken.parse(token).matches(m.getCaFingerprint(), m.getJoinSecret())) {
-        return Status.UNAUTHENTICATED.withDescription(
-            "the join token does not match this cluster: use the token `berth coordinator start` printed");
-      }
-    } catch (IllegalArgumentException e) {
-      return Status.UNAUTHENTICATED.withDescription("bad join token: " + e.getMessage());
+  /** Null when the caller may report these facts (they are its own node's), otherwise why not. */
+  private static Status check(PeerIdentity caller, NodeFacts facts) {
+    if (caller == null) {
+      return Status.UNAUTHENTICATED.withDescription("no node certificate: enrol the agent with a join token first");
     }
-    if (!NODE_NAME.matcher(facts.getName()).matches()) {
-      return Status.INVALID_ARGUMENT.withDescription(
-          "node name '" + facts.getName() + "' must be a DNS label (lowercase letters, digits, '-'): pass --name");
+    if (!caller.name().equals(facts.getName())) {
+      return Status.PERMISSION_DENIED.withDescription("this agent's certificate is for node " + caller.name()
+          + "; it cannot report as node '" + facts.getName() + "' (start it with --name " + caller.name()
+          + ", or enrol the new name with a join token in a fresh --data-dir)");
+    }
+    try {
+      NodeCertificates.checkName(facts.getName());
+    } catch (io.grpc.StatusRuntimeException e) {
+      return e.getStatus();
     }
     if (facts.getAddress().isEmpty()) {
       return Status.INVALID_ARGUMENT.withDescription("the node has no routable address: pass --address");
@@ -85,7 +136,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
 
   @Override
   public StreamObserver<AgentMessage> session(StreamObserver<CoordinatorMessage> out) {
-    SessionObserver observer = new SessionObserver(out);
+    SessionObserver observer = new SessionObserver(out, CallerIdentity.current().orElse(null));
     if (out instanceof ServerCallStreamObserver<CoordinatorMessage> sc) {
       // Only settable during this call: a vanished agent (cancelled call) closes its session too.
       sc.setOnCancelHandler(observer::onCompleted);
@@ -96,9 +147,11 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
   /** The coordinator's side of one agent's session stream. */
   private final class SessionObserver implements StreamObserver<AgentMessage> {
     private final StreamObserver<CoordinatorMessage> out;
+    private final PeerIdentity caller;
 
-    SessionObserver(StreamObserver<CoordinatorMessage> out) {
+    SessionObserver(StreamObserver<CoordinatorMessage> out, PeerIdentity caller) {
       this.out = out;
+      this.caller = caller;
     }
 
     private AgentSession session;
@@ -119,12 +172,14 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
           return;
         }
         Hello h = m.getHello();
-        Status refused = check(h.getToken(), h.getFacts());
+        Status refused = check(caller, h.getFacts());
         if (refused != null) {
+          LOG.warn("session refused: {}", refused.getDescription());
           out.onError(refused.asRuntimeException());
           return;
         }
         session = new AgentSession(h.getFacts().getName(), out);
+        sessionHolders.put(session.node(), caller);
         nodes.online(h.getFacts(), h.getRuntimeHealthy(), h.getRuntimeError());
         statuses.report(session.node(), h.getTasksList());
         sessions.attach(session);
@@ -171,6 +226,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
         session.markClosed();
         session.failPendingLogs("session closed");
         sessions.detach(session);
+        sessionHolders.remove(session.node(), caller);
         LOG.info("session of node {} closed", session.node());
       }
       try {

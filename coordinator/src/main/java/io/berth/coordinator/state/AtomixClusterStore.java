@@ -236,9 +236,8 @@ public final class AtomixClusterStore implements ClusterStore {
   }
 
   @Override
-  public long removeNode(String name) {
-    Versioned<byte[]> removed = call(() -> map.remove(StateKeys.node(name)));
-    return removed == null ? 0 : current.version() + 1;
+  public boolean removeNode(String name) {
+    return call(() -> map.remove(StateKeys.node(name))) != null;
   }
 
   @Override

@@ -43,8 +43,8 @@ public interface ClusterStore extends AutoCloseable {
   /** Inserts or replaces a node record; returns the state version of the write. */
   long putNode(NodeRecord node);
 
-  /** Deletes a node record (berth node rm); returns the state version of the write, 0 if there was none. */
-  long removeNode(String name);
+  /** Deletes a node record (berth node rm); false if there was none. */
+  boolean removeNode(String name);
 
   /**
    * Changes the cluster identity atomically (compare-and-set, retried): token rotation and

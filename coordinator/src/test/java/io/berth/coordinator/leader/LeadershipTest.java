@@ -53,7 +53,7 @@ class LeadershipTest {
     @Override public ClusterMeta initMeta(ClusterMeta m) { return m; }
     @Override public long putMember(MemberRecord m) { return 0; }
     @Override public long putNode(NodeRecord n) { return 0; }
-    @Override public long removeNode(String name) { return 0; }
+    @Override public boolean removeNode(String name) { return false; }
     @Override public ClusterMeta updateMeta(UnaryOperator<ClusterMeta> c) { return null; }
     @Override public JobWrite updateJob(JobKey k, UnaryOperator<JobState> c) { return null; }
     @Override public MembershipView membership() { return new MembershipView("a", List.of(), "", 0); }

@@ -9,7 +9,6 @@ import io.berth.proto.NodeRecord;
 import io.berth.proto.TaskState;
 import io.berth.proto.TaskView;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -60,7 +59,7 @@ public final class Lab {
       hs.add(new LabHost(h, address, run.resolve(h).resolve("docker.sock")));
     }
     this.hosts = List.copyOf(hs);
-    this.channel = NettyChannelBuilder.forTarget(coordinator()).usePlaintext().build();
+    this.channel = io.berth.e2e.AdminChannel.open(coordinator(), configDir());
     this.api = ControlServiceGrpc.newBlockingStub(channel);
   }
 
@@ -126,6 +125,11 @@ public final class Lab {
     return script;
   }
 
+  /** The lab's admin credential and client config (its coordinator writes them there, not to ~/.berth). */
+  public Path configDir() {
+    return Path.of(env.getOrDefault("BERTH_LAB_CONFIG_DIR", env.get("BERTH_LAB_DIR") + "/client"));
+  }
+
   /** The coordinator's address: its DNS answers on port 53 there, for hosts and containers. */
   public String dnsAddress() {
     return env.get("BERTH_LAB_DNS");
@@ -154,7 +158,7 @@ public final class Lab {
     String[] withCoordinator = Stream.concat(Stream.of(args), Stream.of("--coordinator", coordinator()))
         .toArray(String[]::new);
     try {
-      return BerthProcess.run(CLI_TIMEOUT, withCoordinator);
+      return BerthProcess.run(CLI_TIMEOUT, Map.of("BERTH_CONFIG_DIR", configDir().toString()), withCoordinator);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
