@@ -3,12 +3,14 @@
 # machines, so images are made from files on this machine and loaded with `docker import`.
 # Idempotent: an image that already exists is left alone.
 #
-# Usage: scripts/images.sh [busybox] [java] [all]
+# Usage: scripts/images.sh [busybox] [java] [debian] [all]
 #   busybox (default)  lab/busybox:1   Debian's static busybox plus applet symlinks (~2 MB);
 #                                      the rootfs tarball is cached in $BERTH_IMAGE_CACHE too.
 #   java               lab/java17:1    Debian bookworm minbase + openjdk-17-jre-headless via
 #                                      mmdebstrap (~300 MB, 30-60 s; needs the apt mirror).
 #                                      The rootfs tarball is cached in $BERTH_IMAGE_CACHE.
+#   debian             lab/debian-curl:1  Debian bookworm minbase + curl, and no Java: a "fresh
+#                                      host" for install.sh's lab test (~40 MB; mmdebstrap, cached).
 # Environment: DOCKER_HOST (optional: which daemon gets the images; scripts/lab.sh sets it for
 #              each simulated host), BERTH_IMAGE_CACHE (default /var/cache/berth/images).
 set -eu
@@ -62,6 +64,53 @@ build_busybox() {
   echo "images: built $image"
 }
 
+# A Debian rootfs from the machine's own apt sources (keeps mirror names out of the repository),
+# cached: debian_rootfs TARBALL PACKAGES.
+debian_rootfs() {
+  tarball=$1 packages=$2
+  if [ -s "$tarball" ]; then
+    echo "images: using cached $tarball"
+    return 0
+  fi
+  if ! command -v mmdebstrap >/dev/null 2>&1; then
+    echo "images: mmdebstrap is not installed (apt-get install -y mmdebstrap)" >&2
+    exit 1
+  fi
+  mkdir -p "$CACHE"
+  sources=""
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [ -s "$f" ] && sources="$sources $f"
+  done
+  if [ -z "$sources" ]; then
+    echo "images: no apt sources found under /etc/apt" >&2
+    exit 1
+  fi
+  echo "images: building $tarball with mmdebstrap ($packages)"
+  # shellcheck disable=SC2086
+  mmdebstrap --variant=minbase --mode=root \
+      --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+      --include="$packages" \
+      --dpkgopt='path-exclude=/usr/share/doc/*' \
+      bookworm "$tarball.part.tar" $sources
+  mv "$tarball.part.tar" "$tarball"
+}
+
+# A host as install.sh finds it: Debian minbase (coreutils, tar, gzip, sed, grep) plus curl; no Java.
+build_debian() {
+  image=lab/debian-curl:1
+  if have_image "$image"; then
+    echo "images: $image already present"
+    return 0
+  fi
+  tarball="$CACHE/debian-curl-bookworm.tar"
+  debian_rootfs "$tarball" curl
+  "$DOCKER" import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["/bin/bash"]' \
+      "$tarball" "$image" >/dev/null
+  echo "images: built $image"
+}
+
 build_java() {
   image=lab/java17:1
   if have_image "$image"; then
@@ -108,7 +157,8 @@ for what in "$@"; do
   case "$what" in
     busybox) build_busybox ;;
     java) build_java ;;
-    all) build_busybox; build_java ;;
-    *) echo "usage: $0 [busybox] [java] [all]" >&2; exit 2 ;;
+    debian) build_debian ;;
+    all) build_busybox; build_java; build_debian ;;
+    *) echo "usage: $0 [busybox] [java] [debian] [all]" >&2; exit 2 ;;
   esac
 done

@@ -232,7 +232,9 @@ coordinator_start() {
   echo $! >"$RUN_DIR/coordinator.pid"
   local deadline=$(( $(date +%s) + 120 ))
   until [ -s "$LAB_DIR/coord/data/join-token" ] && grep -q "agent start" "$LAB_DIR/coord/coordinator.log"; do
-    if ! pid_alive "$RUN_DIR/coordinator.pid" "$LAB_DIR/coord/data" || [ "$(date +%s)" -ge "$deadline" ]; then
+    # kill -0, not pid_alive: our child may not have exec'd berth yet (a loaded machine), and its
+    # pid cannot have been reused while we wait on it.
+    if ! kill -0 "$(cat "$RUN_DIR/coordinator.pid")" 2>/dev/null || [ "$(date +%s)" -ge "$deadline" ]; then
       tail -n 30 "$LAB_DIR/coord/coordinator.log" >&2
       die "the coordinator did not come up"
     fi

@@ -13,16 +13,13 @@ cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-7}
 SPACING=${SPACING:-12}
 SWARM=${SWARM:-1}
-WORK=$(mktemp -d /tmp/berth-killrep-XXXX)
 NODE=killrep-$$
 JOB=killrep-$$
 SERVICE=berth-bench-swarm-$$
 CMD='trap "exit 0" TERM; while true; do sleep 1; done'
-PIDS=()
 SWARM_STARTED=0
 cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  docker ps -aq --filter "label=berth.agent=$NODE" | xargs -r docker rm -f >/dev/null 2>&1 || true
+  stop_one_node_cluster
   if [ "$SWARM_STARTED" = 1 ]; then
     docker service rm "$SERVICE" >/dev/null 2>&1 || true
     docker swarm leave --force >/dev/null 2>&1 || true
@@ -34,7 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 now_ms() { date +%s%3N; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Waits until a running container matching the filter is not $1; prints the ms since $2.
 await_new_running() {
@@ -76,16 +72,7 @@ measure() { # $1 label filter
 }
 
 # ---------------------------------------------------------------- Berth
-GRPC=$(free_port); DNS=$(free_port); RAFT=$(free_port)
-bin/berth coordinator start --bootstrap --data-dir "$WORK/c" --bind 127.0.0.1 --grpc-port "$GRPC" \
-  --dns-port "$DNS" --raft-port "$RAFT" --no-client-config --dns-upstream none >"$WORK/c.log" 2>&1 &
-PIDS+=($!)
-until grep -qs "agent start" "$WORK/c.log"; do sleep 0.2; done
-export BERTH_COORDINATOR=127.0.0.1:$GRPC
-bin/berth agent start --coordinator "$BERTH_COORDINATOR" --token "$(cat "$WORK/c/join-token")" \
-  --name "$NODE" --address 127.0.0.1 --data-dir "$WORK/a" >"$WORK/a.log" 2>&1 &
-PIDS+=($!)
-until bin/berth node ls 2>/dev/null | grep -q "$NODE .* ready"; do sleep 0.2; done
+. bench/scripts/one-node-cluster.sh
 cat >"$WORK/job.yaml" <<YAML
 name: $JOB
 groups:

@@ -12,9 +12,12 @@ stop_one_node_cluster() {
   docker ps -aq --filter "label=berth.node=$NODE" | xargs -r docker rm -f >/dev/null 2>&1 || true
 }
 
-GRPC=$(free_port); DNS=$(free_port); RAFT=$(free_port)
+GRPC=$(free_port); DNS=$(free_port); RAFT=$(free_port); HTTP=$(free_port)
+# The admin credential goes to the run's own directory: the CLI calls below use it (mutual TLS).
+export BERTH_CONFIG_DIR="$WORK/client"
 bin/berth coordinator start --bootstrap --data-dir "$WORK/c" --bind 127.0.0.1 --grpc-port "$GRPC" \
-  --dns-port "$DNS" --raft-port "$RAFT" --no-client-config --dns-upstream none >"$WORK/c.log" 2>&1 &
+  --dns-port "$DNS" --raft-port "$RAFT" --http-port "$HTTP" --config-dir "$BERTH_CONFIG_DIR" \
+  --dns-upstream none >"$WORK/c.log" 2>&1 &
 CLUSTER_PIDS+=($!)
 until grep -q "agent start" "$WORK/c.log"; do sleep 0.2; done
 export BERTH_COORDINATOR=127.0.0.1:$GRPC

@@ -158,9 +158,9 @@ public final class ScaleBench {
 
   private void startCoordinators() throws Exception {
     List<String> peers = new ArrayList<>();
-    int[][] ports = new int[members][3];
+    int[][] ports = new int[members][4];
     for (int i = 0; i < members; i++) {
-      for (int j = 0; j < 3; j++) {
+      for (int j = 0; j < 4; j++) {
         ports[i][j] = freePort();
       }
       peers.add("127.0.0.1:" + ports[i][2]);
@@ -180,6 +180,7 @@ public final class ScaleBench {
       cmd.addAll(mode);
       cmd.addAll(List.of("--data-dir", work.resolve("c" + i).toString(), "--bind", "127.0.0.1",
           "--grpc-port", "" + ports[i][0], "--dns-port", "" + ports[i][1], "--raft-port", "" + ports[i][2],
+          "--http-port", "" + ports[i][3],
           "--dns-upstream", "none"));
       Path log = work.resolve("coordinator-" + i + ".log");
       coordinators.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());

@@ -1,6 +1,11 @@
 package io.berth.coordinator;
 
 import io.berth.coordinator.api.ControlService;
+import io.berth.coordinator.http.AgentBundle;
+import io.berth.coordinator.http.HttpServer;
+import io.berth.coordinator.http.InstallScript;
+import io.berth.coordinator.http.RequestCounters;
+import io.berth.coordinator.http.Routes;
 import io.berth.coordinator.leader.LeaderLoops;
 import io.berth.coordinator.leader.Leadership;
 import io.berth.coordinator.leader.MemberWatch;
@@ -30,9 +35,11 @@ import io.berth.coordinator.zone.TaskNames;
 import io.berth.dns.DnsServer;
 import io.berth.proto.ClusterMeta;
 import io.berth.proto.MemberRecord;
+import io.berth.tls.TlsMaterial;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -63,6 +70,8 @@ public final class Coordinator implements AutoCloseable {
   private final ClusterStore store;
   private final DnsServer dns;
   private final Server grpc;
+  private final HttpServer http;
+  private final RequestCounters httpRequests = new RequestCounters();
   private final TaskStatusWriter statuses;
   private final Leadership leadership;
   private final ScheduledExecutorService timers;
@@ -137,6 +146,13 @@ public final class Coordinator implements AutoCloseable {
     services.addService(agents);
     services.addService(new ControlService(store, sessions, loops, members, this::meta, self.peers(), names, clock,
         secrets));
+
+    // install.sh, /ca.crt and the agent bundle; HTTPS with this member's certificate (the cluster CA's).
+    Optional<TlsMaterial> httpTls = Optional.of(memberTls);
+    String httpFrom = options.advertise() + ":" + options.httpPort();
+    http = startHttp(options, new Routes(InstallScript.packaged(), () -> coordinatorEndpoints(endpoint), () -> httpTls,
+        new AgentBundle(options.agentBundle()), name -> Optional.ofNullable(store.snapshot().nodes().get(name)),
+        httpRequests, httpFrom), httpTls);
 
     MemberPublisher publisher = new MemberPublisher(store, sessions, MemberRecord.newBuilder()
         .setId(self.memberId())
@@ -222,6 +238,30 @@ public final class Coordinator implements AutoCloseable {
     return store.meta().orElseThrow();
   }
 
+  /**
+   * The HTTP server, or null when the default port is taken: a coordinator that cannot serve
+   * install.sh still schedules and answers DNS (several coordinators on one machine in tests).
+   * A port given with --http-port must be had.
+   */
+  private HttpServer startHttp(CoordinatorOptions options, Routes routes, Optional<TlsMaterial> tls)
+      throws InterruptedException {
+    try {
+      return HttpServer.start(new InetSocketAddress(options.bind(), options.httpPort()), routes, httpRequests, () -> tls);
+    } catch (UncheckedIOException e) {
+      if (options.httpPortRequired() || !(e.getCause() instanceof java.net.BindException)) {
+        throw e;
+      }
+      LOG.error("http: cannot listen on {}:{} ({}): install.sh and the agent bundle are NOT served by this coordinator;"
+          + " give a free --http-port", options.bind(), options.httpPort(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** The HTTP(S) port, or -1 when this coordinator serves no HTTP. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
   public String memberId() {
     return self.memberId();
   }
@@ -270,6 +310,9 @@ public final class Coordinator implements AutoCloseable {
     timers.shutdownNow();
     leadership.resign();
     grpc.shutdownNow();
+    if (http != null) {
+      http.close();
+    }
     statuses.close();
     dns.close();
     store.close();

@@ -20,7 +20,10 @@ public record CoordinatorOptions(
     Duration leaderLease,
     java.util.List<String> dnsUpstreams,
     java.util.List<String> dnsClientNetworks,
-    Duration nodeCertValidity) {
+    Duration nodeCertValidity,
+    int httpPort,
+    boolean httpPortRequired,
+    Path agentBundle) {
 
   /** The Raft address other members reach this one at. */
   public String raftAddress() {

@@ -23,6 +23,7 @@ final class CoordinatorCluster implements AutoCloseable {
   final int size;
   final int[] grpc;
   final int[] dns;
+  final int[] http;
   final int[] raft;
   final BerthProcess[] processes;
   private final ManagedChannel[] channels;
@@ -35,6 +36,7 @@ final class CoordinatorCluster implements AutoCloseable {
     this.size = size;
     grpc = new int[size];
     dns = new int[size];
+    http = new int[size];
     raft = new int[size];
     processes = new BerthProcess[size];
     channels = new ManagedChannel[size];
@@ -42,6 +44,7 @@ final class CoordinatorCluster implements AutoCloseable {
     for (int i = 0; i < size; i++) {
       grpc[i] = freePort();
       dns[i] = freePort();
+      http[i] = freePort();
       raft[i] = freePort();
     }
   }
@@ -85,7 +88,7 @@ final class CoordinatorCluster implements AutoCloseable {
     }
     args.addAll(List.of("--data-dir", dir.resolve("c" + i).toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpc[i], "--dns-port", "" + dns[i], "--raft-port", "" + raft[i],
-        "--node-ttl-ms", "10000", "--dns-upstream", "none"));
+        "--http-port", "" + http[i], "--node-ttl-ms", "10000", "--dns-upstream", "none"));
     args.addAll(i == 0 ? List.of("--config-dir", configDir().toString()) : List.of("--no-client-config"));
     processes[i] = BerthProcess.start(logs.resolve("coordinator-" + i + "-" + (restarts++) + ".log"),
         args.toArray(new String[0]));

@@ -65,7 +65,7 @@ final class LocalCluster implements AutoCloseable {
     BerthProcess c = BerthProcess.start(logs.resolve("coordinator.log"),
         "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpc, "--dns-port", "" + dns,
-        "--raft-port", "" + freePort(), "--config-dir", configDir(work).toString());
+        "--raft-port", "" + freePort(), "--http-port", "" + freePort(), "--config-dir", configDir(work).toString());
     c.awaitOutput("berth agent start --coordinator", Duration.ofSeconds(120));
     String token = Files.readString(work.resolve("coord/join-token")).trim();
     return new LocalCluster(work, logs, "127.0.0.1:" + grpc, token, dns, c);

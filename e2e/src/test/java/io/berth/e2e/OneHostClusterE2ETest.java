@@ -79,7 +79,7 @@ class OneHostClusterE2ETest {
     coordinator = BerthProcess.start(logs.resolve("coordinator.log"),
         "coordinator", "start", "--bootstrap", "--data-dir", work.resolve("coord").toString(),
         "--bind", "127.0.0.1", "--grpc-port", "" + grpcPort, "--dns-port", "" + dnsPort,
-        "--raft-port", "" + raftPort, "--config-dir", work.resolve("client").toString(),
+        "--raft-port", "" + raftPort, "--http-port", "" + CoordinatorCluster.freePort(), "--config-dir", work.resolve("client").toString(),
         // Short-lived node certificates: the agents renew several times while these tests run.
         "--node-cert-validity", "45s");
     coordinator.awaitOutput("berth agent start --coordinator", Duration.ofSeconds(120));

@@ -2,6 +2,7 @@ package io.berth.coordinator.cli;
 
 import io.berth.coordinator.Coordinator;
 import io.berth.coordinator.CoordinatorOptions;
+import io.berth.coordinator.http.AgentBundle;
 import io.berth.coordinator.security.AdminCredential;
 import io.berth.coordinator.security.ClusterSecrets;
 import io.berth.proto.ClusterJoinResponse;
@@ -16,7 +17,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code berth coordinator start --bootstrap --data-dir DIR}: runs until killed. */
 @Command(name = "start", description = "Start a coordinator in the foreground.", mixinStandardHelpOptions = true)
@@ -31,6 +34,9 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     String join;
   }
 
+  @Spec
+  CommandSpec spec;
+
   @ArgGroup(exclusive = true, multiplicity = "1")
   Mode mode;
 
@@ -44,7 +50,11 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
   String advertise;
 
   @Option(names = "--grpc-port", defaultValue = "7070") int grpcPort;
-  @Option(names = "--http-port", defaultValue = "7080", description = "Reserved for install.sh and the agent bundle.") int httpPort;
+  @Option(names = "--http-port", defaultValue = "7080",
+      description = "HTTP and HTTPS on one port: install.sh, /ca.crt, the agent bundle (default ${DEFAULT-VALUE}).") int httpPort;
+  @Option(names = "--agent-bundle", paramLabel = "FILE",
+      description = "The agent bundle install.sh downloads (default: bundle/target/berth-agent-linux-ARCH.tar.gz of this installation).")
+  Path agentBundle;
   @Option(names = "--dns-port", defaultValue = "53") int dnsPort;
   @Option(names = "--raft-port", defaultValue = "7090") int raftPort;
   @Option(names = "--zone", defaultValue = "berth.", description = "The cluster's DNS zone (default ${DEFAULT-VALUE}).") String zone;
@@ -92,11 +102,14 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     }
     CoordinatorOptions options = new CoordinatorOptions(dataDir.toAbsolutePath(), true, bind, adv, grpcPort, dnsPort,
         raftPort, zone, Duration.ofMillis(heartbeatMs), Duration.ofMillis(nodeTtlMs), dnsTtl, members,
-        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients, lifetime(nodeCertValidity));
+        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients, lifetime(nodeCertValidity), httpPort,
+        spec.commandLine().getParseResult().hasMatchedOption("--http-port"),
+        agentBundle != null ? agentBundle.toAbsolutePath()
+            : AgentBundle.defaultLocation(Path.of(System.getProperty("berth.home", ".")).toAbsolutePath()));
     Coordinator c;
     try {
       c = Coordinator.start(options);
-    } catch (IllegalStateException e) {
+    } catch (IllegalStateException | java.io.UncheckedIOException e) {
       System.err.println("berth: " + e.getMessage());
       return 1;
     }
@@ -127,7 +140,13 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
       System.out.println("Join token: this member does not know the current one (it was rotated elsewhere, or this "
           + "member joined): `berth token rotate` prints a new one. The CA's SHA-256 is " + c.caFingerprint());
     }
-    System.out.println("Start an agent on each host with:");
+    if (c.httpPort() > 0 && shown != null) {
+      System.out.println("Install an agent on each host with:");
+      System.out.println("  curl -sfL http://" + adv + ":" + c.httpPort() + "/install.sh | sh -s - --token " + shown);
+      System.out.println("or, from a Berth checkout, start one with:");
+    } else {
+      System.out.println("Start an agent on each host with:");
+    }
     System.out.println("  berth agent start --coordinator " + c.grpcEndpoint() + " --token "
         + (shown != null ? shown : "BERTH1-" + c.caFingerprint() + "-<secret>"));
     System.out.flush();

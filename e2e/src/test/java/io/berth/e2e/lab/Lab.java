@@ -110,6 +110,21 @@ public final class Lab {
     return env.get("BERTH_LAB_COORDINATOR");
   }
 
+  /** The cluster's join token, as `coordinator start --bootstrap` printed it. */
+  public String token() {
+    return env.get("BERTH_LAB_TOKEN");
+  }
+
+  /** The coordinator's HTTP(S) server (install.sh, /ca.crt, the agent bundle): its default port. */
+  public String httpAddress() {
+    return dnsAddress() + ":7080";
+  }
+
+  /** The script that runs the lab (scripts/lab.sh). */
+  public Path script() {
+    return script;
+  }
+
   /** The lab's admin credential and client config (its coordinator writes them there, not to ~/.berth). */
   public Path configDir() {
     return Path.of(env.getOrDefault("BERTH_LAB_CONFIG_DIR", env.get("BERTH_LAB_DIR") + "/client"));
