@@ -3,6 +3,7 @@ package io.berth.coordinator.leader;
 import io.berth.coordinator.state.ClusterStore;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,13 +57,21 @@ public final class Leadership implements ClusterStore.RaftRoleListener {
   @Override
   public void onRaftLeader(long term) {
     raftTerm = term;
-    thread.execute(() -> claim(term));
+    run(() -> claim(term));
   }
 
   @Override
   public void onRaftFollower() {
     raftTerm = 0;
-    thread.execute(() -> stepDown("its Raft server is no longer the leader"));
+    run(() -> stepDown("its Raft server is no longer the leader"));
+  }
+
+  private void run(Runnable step) {
+    try {
+      thread.execute(step);
+    } catch (RejectedExecutionException e) {
+      // resigned: shutting down, nothing more to lead
+    }
   }
 
   /** Claims the term; retried while this member still leads it (the first write may race the election). */

@@ -18,7 +18,6 @@ import io.atomix.protocols.raft.ReadConsistency;
 import io.atomix.protocols.raft.cluster.RaftMember;
 import io.atomix.protocols.raft.partition.impl.RaftClientCommunicator;
 import io.atomix.protocols.raft.partition.impl.RaftNamespaces;
-import io.atomix.protocols.raft.partition.impl.RaftServerCommunicator;
 import io.atomix.protocols.raft.session.CommunicationStrategy;
 import io.atomix.protocols.raft.storage.RaftStorage;
 import io.atomix.storage.StorageLevel;
@@ -129,7 +128,8 @@ public final class RaftClusterStore implements ClusterStore {
     server = RaftServer.builder(MemberId.from(config.memberId()))
         .withName(GROUP)
         .withMembershipService(cluster.getMembershipService())
-        .withProtocol(new RaftServerCommunicator(GROUP, protocol, cluster.getCommunicationService()))
+        .withProtocol(new StickyLeaderProtocol(GROUP, protocol, cluster.getCommunicationService(),
+            timings.election().multipliedBy(3).dividedBy(4)))
         .withPrimitiveTypes(new DefaultPrimitiveTypeRegistry(List.of(type)))
         .withElectionTimeout(timings.election())
         .withHeartbeatInterval(timings.heartbeat())
