@@ -55,8 +55,10 @@ public final class RaftClusterStore implements ClusterStore {
   private static final Logger LOG = LoggerFactory.getLogger(RaftClusterStore.class);
   private static final String GROUP = "berth";
   private static final int MAX_CAS_ATTEMPTS = 64;
-  // A job and all its tasks are one value: room for jobs of tens of thousands of tasks.
-  private static final int MAX_ENTRY_BYTES = 32 * 1024 * 1024;
+  // A job and all its tasks are one value (~150 bytes a task): room for ~25,000 tasks a job. Not
+  // more: every log segment reader and writer allocates twice this on the heap, and with 32 MiB the
+  // garbage alone paused the JVM long enough (0.2-0.9 s) to trigger elections.
+  private static final int MAX_ENTRY_BYTES = 4 * 1024 * 1024;
   // Raft snapshots the state and drops whole segments behind it: disk stays near a few segments.
   static final int SEGMENT_BYTES = 64 * 1024 * 1024;
 
