@@ -16,7 +16,6 @@ import io.atomix.protocols.raft.RaftClient;
 import io.atomix.protocols.raft.RaftServer;
 import io.atomix.protocols.raft.ReadConsistency;
 import io.atomix.protocols.raft.cluster.RaftMember;
-import io.atomix.protocols.raft.partition.impl.RaftClientCommunicator;
 import io.atomix.protocols.raft.partition.impl.RaftNamespaces;
 import io.atomix.protocols.raft.session.CommunicationStrategy;
 import io.atomix.protocols.raft.storage.RaftStorage;
@@ -38,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -68,6 +68,8 @@ public final class RaftClusterStore implements ClusterStore {
   private final ReplicaView view = new ReplicaView();
   private final ExecutorService viewThread = Executors.newSingleThreadExecutor(r -> daemon(r, "berth-replica-view"));
   private final ExecutorService roleThread = Executors.newSingleThreadExecutor(r -> daemon(r, "berth-raft-role"));
+  private final ScheduledExecutorService redirectTimer =
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "berth-raft-redirect"));
   private final List<Consumer<ClusterSnapshot>> listeners = new CopyOnWriteArrayList<>();
   private final List<RaftRoleListener> roleListeners = new CopyOnWriteArrayList<>();
   private final Object appliedMonitor = new Object();
@@ -75,7 +77,7 @@ public final class RaftClusterStore implements ClusterStore {
   private volatile ClusterMeta meta;
   private volatile long appliedIndex;
   private AtomixCluster cluster;
-  private RaftServer server;
+  private volatile RaftServer server;
   private RaftClient client;
   private SessionClient session;
 
@@ -157,7 +159,8 @@ public final class RaftClusterStore implements ClusterStore {
         .withClientId(config.memberId())
         .withMemberId(MemberId.from(config.memberId()))
         .withPartitionId(PartitionId.from(GROUP, 1))
-        .withProtocol(new RaftClientCommunicator(GROUP, protocol, cluster.getCommunicationService()))
+        .withProtocol(new LeaderFollowingClientProtocol(GROUP, protocol, cluster.getCommunicationService(),
+            this::knownLeader, timings.election().multipliedBy(4), redirectTimer))
         .build();
     client.connect(memberIds).get(left(deadline), TimeUnit.NANOSECONDS);
     session = client.sessionBuilder(StateServiceType.NAME, type, new ServiceConfig())
@@ -169,6 +172,13 @@ public final class RaftClusterStore implements ClusterStore {
         .build()
         .connect()
         .get(left(deadline), TimeUnit.NANOSECONDS);
+  }
+
+  /** The leader this member's Raft server follows (or is), null while it knows none. */
+  private MemberId knownLeader() {
+    RaftServer s = server;
+    RaftMember l = s == null ? null : s.cluster().getLeader();
+    return l == null ? null : l.memberId();
   }
 
   private static long left(long deadline) {
@@ -526,6 +536,7 @@ public final class RaftClusterStore implements ClusterStore {
     stop("messaging", cluster == null ? null : () -> cluster.stop().get(10, TimeUnit.SECONDS));
     viewThread.shutdownNow();
     roleThread.shutdownNow();
+    redirectTimer.shutdownNow();
   }
 
   private interface Step {
