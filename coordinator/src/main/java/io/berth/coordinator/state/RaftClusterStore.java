@@ -300,7 +300,7 @@ public final class RaftClusterStore implements ClusterStore {
 
   @Override
   public long putMember(MemberRecord member) {
-    return write(0, List.of(put(StateKeys.member(member.getId()), member, -1))).getIndex();
+    return submit(0, List.of(put(StateKeys.member(member.getId()), member, -1))).getIndex();
   }
 
   @Override
@@ -309,7 +309,7 @@ public final class RaftClusterStore implements ClusterStore {
   }
 
   private long putNode(NodeRecord node, long fence) {
-    return write(fence, List.of(put(StateKeys.node(node.getFacts().getName()), node, -1))).getIndex();
+    return submit(fence, List.of(put(StateKeys.node(node.getFacts().getName()), node, -1))).getIndex();
   }
 
   @Override
@@ -380,11 +380,7 @@ public final class RaftClusterStore implements ClusterStore {
         "jobs " + changes.keySet() + " kept changing under " + MAX_CAS_ATTEMPTS + " attempts to update them", null);
   }
 
-  /** An unconditional write: only a fence can refuse it. */
-  private StateResult write(long fence, List<StateOp> ops) {
-    return submit(fence, ops);
-  }
-
+  /** One command of {@code ops}; a fenced one fails with {@link FencedOutException} once its epoch is over. */
   private StateResult submit(long fence, List<StateOp> ops) {
     StateResult r = submit(StateCommand.newBuilder().setFenceEpoch(fence).addAllOps(ops).build());
     if (r.getOutcome() == StateResult.Outcome.STALE_EPOCH) {
@@ -457,7 +453,7 @@ public final class RaftClusterStore implements ClusterStore {
 
     @Override
     public long putMember(MemberRecord member) {
-      return RaftClusterStore.this.write(epoch, List.of(put(StateKeys.member(member.getId()), member, -1))).getIndex();
+      return RaftClusterStore.this.submit(epoch, List.of(put(StateKeys.member(member.getId()), member, -1))).getIndex();
     }
 
     @Override
