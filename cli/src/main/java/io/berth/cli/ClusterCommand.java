@@ -26,7 +26,8 @@ final class ClusterCommand {
           return 0;
         }
         System.out.println("zone " + r.getClusterZone() + ", state version " + r.getStateVersion() + ", Raft term "
-            + r.getRaftTerm() + ", leader epoch " + r.getLeaderEpoch() + ": " + r.getNodes() + " nodes, "
+            + r.getRaftTerm() + ", commit index " + r.getCommitIndex() + " (applied " + r.getAppliedIndex()
+            + "), leader epoch " + r.getLeaderEpoch() + ": " + r.getNodes() + " nodes, "
             + r.getJobs() + " jobs, " + r.getTasks() + " tasks (answered by " + r.getAnsweredBy() + ")");
         Table t = new Table("MEMBER", "RAFT", "GRPC", "ROLE", "RAFT LEADER", "HEALTH");
         for (Member m : r.getMembersList()) {

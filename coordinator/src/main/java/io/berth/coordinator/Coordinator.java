@@ -28,7 +28,7 @@ import io.berth.coordinator.session.MemberPublisher;
 import io.berth.coordinator.session.NodeRegistrar;
 import io.berth.coordinator.session.SessionRegistry;
 import io.berth.coordinator.session.TaskStatusWriter;
-import io.berth.coordinator.state.AtomixClusterStore;
+import io.berth.coordinator.state.RaftClusterStore;
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.zone.ClusterZone;
 import io.berth.coordinator.zone.TaskNames;
@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One coordinator process: the replicated state, the DNS server answering from this replica,
  * the gRPC endpoint (mutual TLS) for agents and the CLI, its member record, and (while it holds
- * the leader lease) the evaluation and liveness loops. The gRPC server starts before the Raft
+ * Raft leadership) the evaluation and liveness loops. The gRPC server starts before the Raft
  * member so the members of a new group can fetch the CA from the first one.
  */
 public final class Coordinator implements AutoCloseable {
@@ -99,7 +99,7 @@ public final class Coordinator implements AutoCloseable {
         .start();
     ClusterMeta meta;
     try {
-      store = startStore(self.storeConfig(options.dataDir()));
+      store = startStore(self.storeConfig(options.dataDir(), options.raftTimings()));
       storeRef.set(store);
       meta = firstMeta(store, secrets.proposedMeta());
     } catch (RuntimeException | InterruptedException e) {
@@ -132,10 +132,11 @@ public final class Coordinator implements AutoCloseable {
     NodeRegistrar registrar = new NodeRegistrar(store, clock);
     statuses = new TaskStatusWriter(store);
 
-    LeaderLoops loops = new LeaderLoops(store, new Scheduler(IdGenerator.random()), sessions, members, registrar,
+    LeaderLoops loops = new LeaderLoops(store, new Scheduler(IdGenerator.random()), sessions, members,
         options.nodeTtl(), clock);
-    leadership = new Leadership(store, self.memberId(), options.leaderLease(), loops);
+    leadership = new Leadership(store, self.memberId(), loops);
     loops.bind(leadership, self.memberId());
+    store.addRaftRoleListener(leadership);
 
     AgentService agents = new AgentService(new NodeCertificates(secrets.ca(), clock, options.nodeCertValidity()),
         node -> sessions.connected(node) || store.snapshot().members().values().stream()
@@ -162,20 +163,12 @@ public final class Coordinator implements AutoCloseable {
         .setDnsPort(dns.port())
         .build());
     publisher.run();
-    timers = Executors.newScheduledThreadPool(2, r -> {
+    timers = Executors.newScheduledThreadPool(1, r -> {
       Thread t = new Thread(r, "berth-coordinator-timer");
       t.setDaemon(true);
       return t;
     });
     timers.scheduleWithFixedDelay(publisher, 1, 1, TimeUnit.SECONDS);
-    long tick = Math.max(50, options.leaderLease().toMillis() / 6);
-    timers.scheduleWithFixedDelay(() -> {
-      try {
-        leadership.tick();
-      } catch (RuntimeException e) {
-        LOG.warn("leadership tick failed: {}", e.toString());
-      }
-    }, 0, tick, TimeUnit.MILLISECONDS);
   }
 
   public static Coordinator start(CoordinatorOptions options) throws IOException, InterruptedException {
@@ -203,7 +196,7 @@ public final class Coordinator implements AutoCloseable {
     int attempts = 3;
     for (int attempt = 1; ; attempt++) {
       try {
-        return AtomixClusterStore.start(config, Duration.ofSeconds(90));
+        return RaftClusterStore.start(config, Duration.ofSeconds(90));
       } catch (ClusterStore.StoreUnavailableException e) {
         if (attempt == attempts) {
           throw e;

@@ -17,7 +17,7 @@ public record CoordinatorOptions(
     Duration nodeTtl,
     long dnsTtlSeconds,
     java.util.List<String> peers,
-    Duration leaderLease,
+    io.berth.coordinator.state.StoreConfig.Timings raftTimings,
     java.util.List<String> dnsUpstreams,
     java.util.List<String> dnsClientNetworks,
     Duration nodeCertValidity,

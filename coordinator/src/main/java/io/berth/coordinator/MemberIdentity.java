@@ -15,7 +15,7 @@ import java.util.Properties;
  * This member's identity and its Raft peers, kept in its data dir so a restart rejoins as the
  * same member of the same group. A member's id follows from its Raft address, so every member
  * derives the same ids from the same peer list. The group's membership is fixed when it is
- * created (Atomix partition groups are static).
+ * created (static Raft membership: see docs/DESIGN.md).
  */
 record MemberIdentity(String memberId, String host, int raftPort, List<String> peers) {
   private static final String FILE = "member.properties";
@@ -68,12 +68,12 @@ record MemberIdentity(String memberId, String host, int raftPort, List<String> p
     return new java.util.HashSet<>(a).equals(new java.util.HashSet<>(b));
   }
 
-  StoreConfig storeConfig(Path dataDir) {
+  StoreConfig storeConfig(Path dataDir, StoreConfig.Timings timings) {
     List<String> members = new ArrayList<>();
     for (String peer : peers) {
       members.add(idOf(peer) + "@" + peer);
     }
-    return new StoreConfig(memberId, host, raftPort, dataDir, members);
+    return new StoreConfig(memberId, host, raftPort, dataDir, members, timings);
   }
 
   boolean isNew(Path dataDir) {

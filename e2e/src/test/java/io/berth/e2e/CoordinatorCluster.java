@@ -125,7 +125,7 @@ final class CoordinatorCluster implements AutoCloseable {
     return ControlServiceGrpc.newBlockingStub(channels[i]).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  /** The member holding the leader lease, as member i sees it. */
+  /** The member holding the leader claim (the Raft leader running the leader loops), as member i sees it. */
   Optional<Integer> leaderSeenBy(int i) {
     ClusterStatusResponse s = api(i).getClusterStatus(ClusterStatusRequest.getDefaultInstance());
     for (Member m : s.getMembersList()) {

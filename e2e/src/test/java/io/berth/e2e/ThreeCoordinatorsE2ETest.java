@@ -152,9 +152,6 @@ class ThreeCoordinatorsE2ETest {
 
   @Test
   @Order(2)
-  @org.junit.jupiter.api.Disabled("flaky in CI (passed in 3 of 4 clean runs): once, the member asked never showed the "
-      + "restarted node as ready, as if its replica view had stopped following the map after member restarts; "
-      + "under investigation (issue 3). Adoption itself is covered by the agent's AgentSessionDockerTest.")
   void aRestartedAgentAdoptsItsContainers() throws Exception {
     Set<String> before = Set.copyOf(Docker.containersWithLabel("berth.node", n1, true));
     assertTrue(!before.isEmpty(), "n1 runs something");
@@ -170,9 +167,6 @@ class ThreeCoordinatorsE2ETest {
 
   @Test
   @Order(3)
-  @org.junit.jupiter.api.Disabled("flaky in CI (passed in 3 of 4 clean runs): once, the member asked listed no task of "
-      + "the job for 90 s after restarts, as if its replica view had stopped following the map; under investigation "
-      + "(issue 3). The same behaviour is covered on real hosts by ZooKeeperLabE2ETest's host crash.")
   void aSilentNodesTasksMoveAndItsCopiesStopWhenItReturns() throws Exception {
     agent2.kill(); // its containers keep running, but nobody vouches for n2 any more
     Await.until("n2 marked down after its TTL", SETTLE, () -> status(n2) == NodeStatus.NODE_DOWN);

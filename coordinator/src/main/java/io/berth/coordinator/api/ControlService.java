@@ -266,7 +266,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     reply(out, () -> {
       ClusterSnapshot s = store.snapshot();
       ClusterStore.MembershipView m = store.membership();
-      String leaseHolder = s.leaderLease().map(l -> l.getMember()).orElse("");
+      String leaderMember = s.leader().map(l -> l.getMember()).orElse("");
       ClusterStatusResponse.Builder r = ClusterStatusResponse.newBuilder()
           .setClusterZone(names.zone())
           .setStateVersion(s.version())
@@ -275,7 +275,9 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
           .setTasks(s.allTasks().size())
           .setRaftTerm(m.term())
           .setAnsweredBy(m.self())
-          .setLeaderEpoch(s.leaderLease().map(l -> l.getEpoch()).orElse(0L));
+          .setLeaderEpoch(s.leader().map(l -> l.getEpoch()).orElse(0L))
+          .setCommitIndex(m.commitIndex())
+          .setAppliedIndex(m.appliedIndex());
       java.util.Set<String> connected = new java.util.HashSet<>(sessions.connectedNodes());
       for (MemberRecord rec : s.members().values()) {
         if (members.fresh(rec.getId(), 3_000_000_000L)) {
@@ -289,7 +291,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
             .setId(id)
             .setAddress(rec == null ? "" : rec.getRaftAddress())
             .setGrpcEndpoint(rec == null ? "" : rec.getGrpcEndpoint())
-            .setLeader(id.equals(leaseHolder))
+            .setLeader(id.equals(leaderMember))
             .setRaftLeader(id.equals(m.raftLeader()))
             .setHealthy(id.equals(m.self()) || members.fresh(id, 3_000_000_000L)));
       }

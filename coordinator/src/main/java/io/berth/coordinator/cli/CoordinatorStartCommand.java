@@ -5,6 +5,7 @@ import io.berth.coordinator.CoordinatorOptions;
 import io.berth.coordinator.http.AgentBundle;
 import io.berth.coordinator.security.AdminCredential;
 import io.berth.coordinator.security.ClusterSecrets;
+import io.berth.coordinator.state.StoreConfig;
 import io.berth.proto.ClusterJoinResponse;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -78,9 +79,12 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
   @Option(names = "--dns-clients", split = ",", paramLabel = "CIDR",
       description = "Client networks the DNS forwards for (default: loopback, Docker bridges, the coordinator's /24).")
   java.util.List<String> dnsClients = new java.util.ArrayList<>();
-  @Option(names = "--leader-lease-ms", defaultValue = "3000",
-      description = "How long the leader's lease lasts; another member takes over after it stood still this long.")
-  long leaderLeaseMs;
+  @Option(names = "--raft-election-ms", defaultValue = "500",
+      description = "Raft election timeout: a follower that has not heard the leader for this long (plus up to as much again, at random) starts an election (default ${DEFAULT-VALUE}).")
+  long raftElectionMs;
+  @Option(names = "--raft-heartbeat-ms", defaultValue = "100",
+      description = "How often the Raft leader heartbeats its followers; at most half the election timeout (default ${DEFAULT-VALUE}).")
+  long raftHeartbeatMs;
 
   @Override
   public Integer call() throws Exception {
@@ -100,9 +104,17 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
         return 1;
       }
     }
+    StoreConfig.Timings timings;
+    try {
+      timings = new StoreConfig.Timings(Duration.ofMillis(raftElectionMs), Duration.ofMillis(raftHeartbeatMs),
+          StoreConfig.Timings.defaults().session());
+    } catch (IllegalArgumentException e) {
+      System.err.println("berth: " + e.getMessage());
+      return 2;
+    }
     CoordinatorOptions options = new CoordinatorOptions(dataDir.toAbsolutePath(), true, bind, adv, grpcPort, dnsPort,
         raftPort, zone, Duration.ofMillis(heartbeatMs), Duration.ofMillis(nodeTtlMs), dnsTtl, members,
-        Duration.ofMillis(leaderLeaseMs), dnsUpstreams, dnsClients, lifetime(nodeCertValidity), httpPort,
+        timings, dnsUpstreams, dnsClients, lifetime(nodeCertValidity), httpPort,
         spec.commandLine().getParseResult().hasMatchedOption("--http-port"),
         agentBundle != null ? agentBundle.toAbsolutePath()
             : AgentBundle.defaultLocation(Path.of(System.getProperty("berth.home", ".")).toAbsolutePath()));

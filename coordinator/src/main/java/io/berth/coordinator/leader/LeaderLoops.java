@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The work only the leader does (evaluations and plan commits, node liveness), started when this
- * member becomes leader and stopped when it stops being one. Each pass re-checks
- * {@link Leadership#isLeader()}, so a lapsed leader acts no more even before it is told.
+ * member becomes leader and stopped when it stops being one. Their writes are fenced with the
+ * leader epoch, and each pass re-checks {@link Leadership#isLeader()}.
  */
 public final class LeaderLoops implements Leadership.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderLoops.class);
@@ -26,7 +26,6 @@ public final class LeaderLoops implements Leadership.Listener {
   private final Scheduler scheduler;
   private final SessionRegistry sessions;
   private final MemberWatch members;
-  private final NodeRegistrar registrar;
   private final Duration nodeTtl;
   private final Clock clock;
   private Leadership leadership;
@@ -36,12 +35,11 @@ public final class LeaderLoops implements Leadership.Listener {
   private ScheduledExecutorService liveness;
 
   public LeaderLoops(ClusterStore store, Scheduler scheduler, SessionRegistry sessions, MemberWatch members,
-      NodeRegistrar registrar, Duration nodeTtl, Clock clock) {
+      Duration nodeTtl, Clock clock) {
     this.store = store;
     this.scheduler = scheduler;
     this.sessions = sessions;
     this.members = members;
-    this.registrar = registrar;
     this.nodeTtl = nodeTtl;
     this.clock = clock;
     store.addListener(snapshot -> {
@@ -60,12 +58,14 @@ public final class LeaderLoops implements Leadership.Listener {
   @Override
   public synchronized void onLeader(long epoch) {
     stopLoops();
-    EvaluationLoop loop = new EvaluationLoop(store, scheduler, clock, leadership::isLeader);
+    // Every leader-only write carries the epoch: the state machine refuses it once a newer leader claimed.
+    ClusterStore fenced = store.fencedAt(epoch);
+    EvaluationLoop loop = new EvaluationLoop(fenced, scheduler, clock, leadership::isLeader);
     evaluations = loop;
     evaluationThread = new Thread(loop, "berth-evaluations-" + epoch);
     evaluationThread.setDaemon(true);
     evaluationThread.start();
-    NodeLiveness check = new NodeLiveness(store, sessions, members, registrar, nodeTtl, self);
+    NodeLiveness check = new NodeLiveness(fenced, sessions, members, new NodeRegistrar(fenced, clock), nodeTtl, self);
     liveness = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "berth-liveness-" + epoch);
       t.setDaemon(true);

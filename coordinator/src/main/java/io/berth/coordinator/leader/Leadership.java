@@ -1,21 +1,23 @@
 package io.berth.coordinator.leader;
 
 import io.berth.coordinator.state.ClusterStore;
-import io.berth.proto.LeaderLease;
-import java.time.Duration;
-import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides which coordinator runs the leader-only loops, with a lease in the replicated state.
- * The holder renews it every tick; it acts only while its last renewal is younger than 3/4 of
- * the lease. Others take it over when they have seen it stand still for a whole lease, measured
- * on their own clock from when they saw it move, so the old holder has stopped acting by then:
- * there is no moment with two leaders, and no clocks of two machines are compared.
+ * Coordinator leadership follows Raft leadership. When this member's Raft server becomes leader
+ * at term T it claims leadership with epoch T in the replicated state; once the claim is applied
+ * here it starts the leader-only loops, whose writes are stamped with T. The state machine keeps
+ * the highest claim and rejects writes stamped with any other epoch, so a deposed leader that has
+ * not heard the news yet cannot change the state: no two members act on the same state.
  */
-public final class Leadership {
+public final class Leadership implements ClusterStore.RaftRoleListener {
   private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
+  private static final long RETRY_MILLIS = 50;
 
   /** Told when this member starts or stops being the leader; called on the leadership thread. */
   public interface Listener {
@@ -26,100 +28,100 @@ public final class Leadership {
 
   private final ClusterStore store;
   private final String self;
-  private final long leaseNanos;
   private final Listener listener;
-  private volatile long validUntilNanos;
-  private volatile boolean leader;
-  private LeaderLease lastSeen;
-  private long lastMovedNanos = System.nanoTime();
+  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "berth-leadership");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile long raftTerm; // the term this member's Raft server leads, 0 when it does not
+  private volatile long epoch;    // the epoch this member acts under, 0 when it does not
 
-  public Leadership(ClusterStore store, String self, Duration lease, Listener listener) {
+  public Leadership(ClusterStore store, String self, Listener listener) {
     this.store = store;
     this.self = self;
-    this.leaseNanos = lease.toNanos();
     this.listener = listener;
   }
 
-  /** True while this member may act as leader. */
+  /** True while this member may act as leader (its writes are fenced in any case). */
   public boolean isLeader() {
-    return leader && System.nanoTime() < validUntilNanos;
+    long e = epoch;
+    return e > 0 && e == raftTerm;
   }
 
-  /** One step: renew, or watch, or take over. Call it about four times per lease. */
-  public void tick() {
-    long start = System.nanoTime();
-    Optional<LeaderLease> current = store.snapshot().leaderLease();
-    if (leader) {
-      renew(current.orElse(null), start);
-      return;
-    }
-    if (current.isEmpty()) {
-      acquire(null, LeaderLease.newBuilder().setMember(self).setEpoch(1).build(), start);
-      return;
-    }
-    LeaderLease lease = current.get();
-    if (!lease.equals(lastSeen)) {
-      lastSeen = lease;
-      lastMovedNanos = start;
-      return;
-    }
-    if (start - lastMovedNanos > leaseNanos) {
-      LOG.info("leader lease of {} (epoch {}) stood still for {} ms: taking over", lease.getMember(),
-          lease.getEpoch(), (start - lastMovedNanos) / 1_000_000);
-      acquire(lease, LeaderLease.newBuilder().setMember(self).setEpoch(lease.getEpoch() + 1).build(), start);
-    }
+  /** The epoch this member leads under, 0 when it is not the leader. */
+  public long epoch() {
+    return isLeader() ? epoch : 0;
   }
 
-  private void acquire(LeaderLease expected, LeaderLease next, long start) {
-    if (tryCas(expected, next)) {
-      validUntilNanos = start + leaseNanos * 3 / 4;
-      leader = true;
-      lastSeen = next;
-      LOG.info("this coordinator ({}) is the leader, epoch {}", self, next.getEpoch());
-      listener.onLeader(next.getEpoch());
-    }
+  @Override
+  public void onRaftLeader(long term) {
+    raftTerm = term;
+    run(() -> claim(term));
   }
 
-  /**
-   * Renews against the lease this member last wrote, not the local view (which may trail under
-   * load): while it holds the lease nobody else writes it, so that value is the stored one.
-   */
-  private void renew(LeaderLease viewed, long start) {
-    LeaderLease mine = lastSeen;
-    if (mine != null && mine.getMember().equals(self)) {
-      LeaderLease next = mine.toBuilder().setRenewal(mine.getRenewal() + 1).build();
-      if (tryCas(mine, next)) {
-        validUntilNanos = start + leaseNanos * 3 / 4;
-        lastSeen = next;
-        return;
-      }
-    }
-    boolean takenByOther = viewed != null && !viewed.getMember().equals(self);
-    if (takenByOther || !isLeader()) {
-      stepDown(takenByOther ? "lease taken by " + viewed.getMember() : "could not renew the lease in time");
-    }
+  @Override
+  public void onRaftFollower() {
+    raftTerm = 0;
+    run(() -> stepDown("its Raft server is no longer the leader"));
   }
 
-  private boolean tryCas(LeaderLease expected, LeaderLease next) {
+  private void run(Runnable step) {
     try {
-      return store.compareAndSetLease(expected, next);
-    } catch (RuntimeException e) {
-      LOG.debug("lease write failed: {}", e.toString());
-      return false;
+      thread.execute(step);
+    } catch (RejectedExecutionException e) {
+      // resigned: shutting down, nothing more to lead
+    }
+  }
+
+  /** Claims the term; retried while this member still leads it (the first write may race the election). */
+  private void claim(long term) {
+    while (raftTerm == term) {
+      try {
+        long version = store.claimLeadership(self, term);
+        if (version < 0) {
+          LOG.info("leadership claim of {} at epoch {} refused: a newer one exists", self, term);
+          return;
+        }
+        store.awaitVersion(version, ClusterStore.defaultTimeout());
+        if (raftTerm != term) {
+          return;
+        }
+        epoch = term;
+        LOG.info("this coordinator ({}) is the leader, epoch {}", self, term);
+        listener.onLeader(term);
+        return;
+      } catch (ClusterStore.StoreUnavailableException e) {
+        LOG.debug("leadership claim at epoch {} not written yet: {}", term, e.getMessage());
+        sleep();
+      }
     }
   }
 
   private void stepDown(String why) {
-    if (leader) {
-      leader = false;
-      lastMovedNanos = System.nanoTime();
+    if (epoch > 0) {
+      epoch = 0;
       LOG.info("this coordinator ({}) is no longer the leader: {}", self, why);
       listener.onFollower();
     }
   }
 
-  /** Gives up leadership at shutdown (the lease then expires for the others). */
+  private static void sleep() {
+    try {
+      Thread.sleep(RETRY_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Gives up leadership at shutdown (Raft elects another member once this one stops). */
   public void resign() {
-    stepDown("shutting down");
+    raftTerm = 0;
+    try {
+      thread.submit(() -> stepDown("shutting down")).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("leader loops did not stop cleanly: {}", e.toString());
+    }
+    thread.shutdownNow();
   }
 }

@@ -12,8 +12,11 @@ import io.berth.proto.NodeStatus;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Leader-only: a node that no coordinator has vouched for during the TTL is down, and its tasks
@@ -23,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  * writes are not getting through.
  */
 public final class NodeLiveness {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeLiveness.class);
   private final ClusterStore store;
   private final SessionRegistry sessions;
   private final MemberWatch members;
@@ -32,6 +36,7 @@ public final class NodeLiveness {
   private final long ttlNanos;
   private final String self;
   private long graceSinceNanos;
+  private final Map<String, Long> vouched = new HashMap<>();
 
   public NodeLiveness(ClusterStore store, SessionRegistry sessions, MemberWatch members, NodeRegistrar registrar,
       Duration ttl, String self) {
@@ -64,12 +69,18 @@ public final class NodeLiveness {
       long lastSeen = Math.max(lastVouched(s, name), graceSinceNanos);
       if (now - lastSeen > ttlNanos) {
         String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
+        LOG.info("node {} is down: {}", name, reason);
         registrar.down(name, reason);
         markTasksLost(name, reason);
       }
     }
   }
 
+  /**
+   * The last time anything vouched for the node. Remembered across checks: once the agent of a
+   * node is gone, no member record lists it any more, and the TTL must count from when one last
+   * did, not from this leader's start.
+   */
   private long lastVouched(ClusterSnapshot s, String node) {
     long best = Math.max(sessions.lastSeenNanos(node).orElse(Long.MIN_VALUE),
         members.nodeChangedNanos(node).orElse(Long.MIN_VALUE));
@@ -78,6 +89,8 @@ public final class NodeLiveness {
         best = Math.max(best, members.lastMovedNanos(m.getId()).orElse(Long.MIN_VALUE));
       }
     }
+    best = Math.max(best, vouched.getOrDefault(node, Long.MIN_VALUE));
+    vouched.put(node, best);
     return best;
   }
 

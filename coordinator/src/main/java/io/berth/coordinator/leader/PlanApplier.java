@@ -4,7 +4,9 @@ import io.berth.coordinator.scheduler.Plan;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.TreeMap;
 import io.berth.proto.DesiredState;
 import io.berth.proto.JobState;
@@ -13,8 +15,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Commits a plan as one write to its job. A plan computed against an older job version is
- * rejected whole (the job changed under it: the next evaluation plans again).
+ * Commits a plan as one atomic write (one Raft log entry): its job, and the other jobs it
+ * preempts tasks of. A plan computed against an older job version is rejected whole (the job
+ * changed under it: the next evaluation plans again).
  */
 final class PlanApplier {
   private final ClusterStore store;
@@ -24,9 +27,9 @@ final class PlanApplier {
   }
 
   /**
-   * Writes the plan's job, and first the other jobs it preempts tasks of (one write each).
+   * Writes the plan's job and the jobs it preempts tasks of, together.
    *
-   * @return the state version of the last write, or -1 when the plan was rejected or empty
+   * @return the state version of the write, or -1 when the plan was rejected or empty
    */
   long apply(Plan plan, ClusterSnapshot basis) {
     if (plan.isEmpty()) {
@@ -37,13 +40,12 @@ final class PlanApplier {
       basis.jobOfTask(id).filter(k -> !k.equals(plan.job()))
           .ifPresent(k -> evictions.computeIfAbsent(k, x -> new HashSet<>()).add(id));
     }
-    long version = -1;
+    Map<JobKey, UnaryOperator<JobState>> changes = new LinkedHashMap<>();
     for (Map.Entry<JobKey, Set<String>> e : evictions.entrySet()) {
-      ClusterStore.JobWrite w = store.updateJob(e.getKey(), old -> stopTasks(old, e.getValue()));
-      version = w.written() ? w.version() : version;
+      changes.put(e.getKey(), old -> stopTasks(old, e.getValue()));
     }
-    ClusterStore.JobWrite w = store.updateJob(plan.job(), old -> merge(old, plan));
-    return w.written() ? w.version() : version;
+    changes.put(plan.job(), old -> merge(old, plan));
+    return store.updateJobs(changes);
   }
 
   private static JobState stopTasks(JobState old, Set<String> ids) {

@@ -2,7 +2,7 @@ package io.berth.coordinator.state;
 
 import io.berth.proto.DesiredState;
 import io.berth.proto.JobState;
-import io.berth.proto.LeaderLease;
+import io.berth.proto.LeaderClaim;
 import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.TaskRecord;
@@ -27,11 +27,12 @@ public final class ClusterSnapshot {
   private final SortedMap<String, NodeRecord> nodes;
   private final SortedMap<JobKey, JobState> jobs;
   private final SortedMap<String, MemberRecord> members;
-  private final LeaderLease leaderLease;
+  private final LeaderClaim leader;
+  private final Map<String, Long> keyIndexes; // Raft index that last wrote each key: the CAS basis
   private volatile Map<String, JobKey> jobOfTask; // built on first use: snapshots are immutable
 
   public ClusterSnapshot(long version, Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs) {
-    this(version, nodes, jobs, Map.of(), null);
+    this(version, nodes, jobs, Map.of(), null, Map.of());
   }
 
   public ClusterSnapshot(
@@ -39,12 +40,14 @@ public final class ClusterSnapshot {
       Map<String, NodeRecord> nodes,
       Map<JobKey, JobState> jobs,
       Map<String, MemberRecord> members,
-      LeaderLease leaderLease) {
+      LeaderClaim leader,
+      Map<String, Long> keyIndexes) {
     this.version = version;
     this.nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
     this.jobs = Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
     this.members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
-    this.leaderLease = leaderLease;
+    this.leader = leader;
+    this.keyIndexes = keyIndexes;
   }
 
   /** The coordinators, by member id, as they last described themselves. */
@@ -52,9 +55,14 @@ public final class ClusterSnapshot {
     return members;
   }
 
-  /** Who holds the leader lease, if anyone ever did. */
-  public Optional<LeaderLease> leaderLease() {
-    return Optional.ofNullable(leaderLease);
+  /** Who last claimed coordinator leadership (the Raft leader of that term), if anyone did. */
+  public Optional<LeaderClaim> leader() {
+    return Optional.ofNullable(leader);
+  }
+
+  /** The Raft index that last wrote {@code key} (0: absent), for a compare-and-set against this view. */
+  long indexOf(String key) {
+    return keyIndexes.getOrDefault(key, 0L);
   }
 
   /** Grows with every change; the DNS SOA serial follows it. */
@@ -122,6 +130,6 @@ public final class ClusterSnapshot {
   }
 
   public ClusterSnapshot withVersion(long newVersion) {
-    return new ClusterSnapshot(newVersion, nodes, jobs, members, leaderLease);
+    return new ClusterSnapshot(newVersion, nodes, jobs, members, leader, keyIndexes);
   }
 }

@@ -2,7 +2,6 @@ package io.berth.coordinator.state;
 
 import io.berth.proto.ClusterMeta;
 import io.berth.proto.JobState;
-import io.berth.proto.LeaderLease;
 import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
 import java.time.Duration;
@@ -35,10 +34,29 @@ public interface ClusterStore extends AutoCloseable {
   long putMember(MemberRecord member);
 
   /**
-   * Replaces the leader lease if it still is {@code expected} (null: if there is none yet).
-   * Reads the lease linearizably, so a holder that lost it learns so here.
+   * Claims coordinator leadership for {@code member} at {@code epoch} (its Raft term). The state
+   * machine keeps the highest claim; a claim not higher than the current one is refused.
+   *
+   * @return the state version of the claim when it was accepted, or -1 when refused
    */
-  boolean compareAndSetLease(LeaderLease expected, LeaderLease next);
+  long claimLeadership(String member, long epoch);
+
+  /**
+   * A view of this store whose writes apply only while {@code epoch} is still the claimed leader
+   * epoch; once a newer leader claimed, they fail with {@link FencedOutException}. The
+   * leader-only loops write through it.
+   */
+  ClusterStore fencedAt(long epoch);
+
+  /** Told (on one thread, in order) when this member's Raft server becomes or stops being leader. */
+  void addRaftRoleListener(RaftRoleListener listener);
+
+  /** Raft role changes of this member. */
+  interface RaftRoleListener {
+    void onRaftLeader(long term);
+
+    void onRaftFollower();
+  }
 
   /** Inserts or replaces a node record; returns the state version of the write. */
   long putNode(NodeRecord node);
@@ -64,6 +82,14 @@ public interface ClusterStore extends AutoCloseable {
   /** The result of {@link #updateJob}: {@code written} is false when the change was a no-op. */
   record JobWrite(JobState state, long version, boolean written) {}
 
+  /**
+   * Changes several jobs in one atomic write (one Raft log entry), as {@link #updateJob} does for
+   * one: all of them change, or, when any moved in between, none and it tries again.
+   *
+   * @return the state version of the write, or -1 when every change was a no-op
+   */
+  long updateJobs(java.util.Map<JobKey, UnaryOperator<JobState>> changes);
+
   /** How this store's consensus group looks from here (for `berth cluster status`). */
   MembershipView membership();
 
@@ -71,12 +97,20 @@ public interface ClusterStore extends AutoCloseable {
   void close();
 
   /** The Raft group as seen by this member. */
-  record MembershipView(String self, java.util.List<String> members, String raftLeader, long term) {}
+  record MembershipView(String self, java.util.List<String> members, String raftLeader, long term,
+      long commitIndex, long appliedIndex) {}
 
   /** Thrown when a write could not be made durable (no quorum, timeout). */
   final class StoreUnavailableException extends RuntimeException {
     public StoreUnavailableException(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /** Thrown by a {@link #fencedAt fenced} write after a newer leader claimed: nothing was written. */
+  final class FencedOutException extends RuntimeException {
+    public FencedOutException(String message) {
+      super(message);
     }
   }
 

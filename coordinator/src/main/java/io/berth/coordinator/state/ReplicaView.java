@@ -3,43 +3,63 @@ package io.berth.coordinator.state;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.berth.proto.ClusterMeta;
 import io.berth.proto.JobState;
-import io.berth.proto.LeaderLease;
+import io.berth.proto.LeaderClaim;
 import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The local replica's materialised view: raw key/value changes in, an immutable
- * {@link ClusterSnapshot} out. Knows nothing of Atomix, so it is tested with plain inputs.
- * Not thread-safe: the store feeds it from one thread.
+ * The local replica's materialised view: the state machine's applied changes in, in log order,
+ * an immutable {@link ClusterSnapshot} out. Knows nothing of Atomix, so it is tested with plain
+ * inputs. Not thread-safe: the store feeds it from one thread.
  */
 final class ReplicaView {
   private final Map<String, NodeRecord> nodes = new HashMap<>();
   private final Map<JobKey, JobState> jobs = new HashMap<>();
   private final Map<String, MemberRecord> members = new HashMap<>();
-  private final Map<String, Long> keyVersions = new HashMap<>();
-  private LeaderLease lease;
+  private final Map<String, Long> keyIndexes = new HashMap<>();
+  private LeaderClaim leader;
   private ClusterMeta meta;
   private long version;
   private ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   private boolean dirty;
 
-  /** Applies a put (value non-null) or a delete (value null) seen at {@code keyVersion}. */
-  void apply(String key, byte[] value, long keyVersion) {
-    Long seen = keyVersions.get(key);
-    if (seen != null && seen > keyVersion) {
-      return; // an older event arriving after a newer read: ignore
+  /** Applies changes the state machine made, in the order it made them. */
+  void apply(List<StateMachine.Change> changes) {
+    for (StateMachine.Change c : changes) {
+      apply(c.key(), c.value(), c.index());
     }
-    keyVersions.put(key, keyVersion);
-    version = Math.max(version, keyVersion);
+  }
+
+  /** Replaces everything with the state machine's contents (after it restored a snapshot). */
+  void reset(List<StateMachine.Change> contents, long index) {
+    nodes.clear();
+    jobs.clear();
+    members.clear();
+    keyIndexes.clear();
+    leader = null;
+    meta = null;
+    apply(contents);
+    version = Math.max(version, index);
+    dirty = true;
+  }
+
+  private void apply(String key, byte[] value, long index) {
+    if (value == null) {
+      keyIndexes.remove(key);
+    } else {
+      keyIndexes.put(key, index);
+    }
+    version = Math.max(version, index);
     dirty = true;
     try {
       if (key.equals(StateKeys.META)) {
         meta = value == null ? null : ClusterMeta.parseFrom(value);
-      } else if (key.equals(StateKeys.LEASE)) {
-        lease = value == null ? null : LeaderLease.parseFrom(value);
+      } else if (key.equals(StateKeys.LEADER)) {
+        leader = value == null ? null : LeaderClaim.parseFrom(value);
       } else if (key.startsWith(StateKeys.MEMBER_PREFIX)) {
         String id = key.substring(StateKeys.MEMBER_PREFIX.length());
         if (value == null) {
@@ -70,7 +90,7 @@ final class ReplicaView {
   /** The view after all applied changes; rebuilt only when something changed. */
   ClusterSnapshot snapshot() {
     if (dirty) {
-      snapshot = new ClusterSnapshot(version, nodes, jobs, members, lease);
+      snapshot = new ClusterSnapshot(version, nodes, jobs, members, leader, Map.copyOf(keyIndexes));
       dirty = false;
     }
     return snapshot;

@@ -2,14 +2,14 @@ package io.berth.coordinator.state;
 
 /**
  * How records are keyed in the replicated map: one key per node, one per job (the job and its
- * tasks together, so a plan is one write), one for the cluster identity.
+ * tasks together, so a plan is one write), one for the cluster identity, one for the leader claim.
  */
 final class StateKeys {
   static final String META = "meta";
   static final String NODE_PREFIX = "node/";
   static final String JOB_PREFIX = "job/";
   static final String MEMBER_PREFIX = "member/";
-  static final String LEASE = "leader";
+  static final String LEADER = "leader";
 
   private StateKeys() {}
 

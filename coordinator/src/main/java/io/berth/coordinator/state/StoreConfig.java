@@ -1,25 +1,46 @@
 package io.berth.coordinator.state;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * Where this member's Raft lives and who its peers are.
+ * Where this member's Raft lives, who its peers are, and how fast it reacts to a dead leader.
  *
  * @param memberId this member's stable id (kept in the data dir across restarts)
  * @param host the address Raft binds to and peers reach this member at
  * @param port the Raft port
  * @param dataDir the directory holding the Raft logs and snapshots
  * @param members every member of the group, this one included, as {@code id@host:port}
+ * @param timings election timeout, heartbeat and session timeout
  */
-public record StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members) {
+public record StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings) {
 
   public StoreConfig {
     members = List.copyOf(members);
   }
 
+  /**
+   * Raft timings. A follower starts an election after {@code election} to 2x{@code election}
+   * without hearing the leader, who sends a heartbeat every {@code heartbeat}.
+   */
+  public record Timings(Duration election, Duration heartbeat, Duration session) {
+    public Timings {
+      if (heartbeat.compareTo(election.dividedBy(2)) > 0) {
+        throw new IllegalArgumentException("the Raft heartbeat (" + heartbeat.toMillis()
+            + " ms) must be at most half the election timeout (" + election.toMillis() + " ms)");
+      }
+    }
+
+    /** Fast failover that survived a loaded 2-core machine without spurious elections (docs/BENCHMARKS.md). */
+    public static Timings defaults() {
+      return new Timings(Duration.ofMillis(500), Duration.ofMillis(100), Duration.ofSeconds(5));
+    }
+  }
+
   /** A one-member group: the bootstrap case. */
   public static StoreConfig single(String memberId, String host, int port, Path dataDir) {
-    return new StoreConfig(memberId, host, port, dataDir, List.of(memberId + "@" + host + ":" + port));
+    return new StoreConfig(memberId, host, port, dataDir, List.of(memberId + "@" + host + ":" + port),
+        Timings.defaults());
   }
 }

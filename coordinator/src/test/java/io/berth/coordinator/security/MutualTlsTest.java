@@ -65,7 +65,7 @@ class MutualTlsTest {
     dir = Files.createTempDirectory("berth-mtls-");
     coordinator = Coordinator.start(new CoordinatorOptions(dir.resolve("c"), true, "127.0.0.1", "127.0.0.1",
         freePort(), 0, freePort(), "berth.", Duration.ofSeconds(1), Duration.ofSeconds(30), 5, List.of(),
-        Duration.ofSeconds(3), List.of("none"), List.of(), Duration.ofHours(1),
+        io.berth.coordinator.state.StoreConfig.Timings.defaults(), List.of("none"), List.of(), Duration.ofHours(1),
         0, true, dir.resolve("no-agent-bundle.tar.gz")));
     endpoint = coordinator.grpcEndpoint();
     token = coordinator.joinToken().orElseThrow();

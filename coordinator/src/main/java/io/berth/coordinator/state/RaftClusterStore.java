@@ -1,0 +1,605 @@
+package io.berth.coordinator.state;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import io.atomix.cluster.AtomixCluster;
+import io.atomix.cluster.MemberId;
+import io.atomix.cluster.Node;
+import io.atomix.cluster.discovery.BootstrapDiscoveryProvider;
+import io.atomix.primitive.Recovery;
+import io.atomix.primitive.impl.DefaultPrimitiveTypeRegistry;
+import io.atomix.primitive.operation.PrimitiveOperation;
+import io.atomix.primitive.partition.PartitionId;
+import io.atomix.primitive.service.ServiceConfig;
+import io.atomix.primitive.session.SessionClient;
+import io.atomix.protocols.raft.RaftClient;
+import io.atomix.protocols.raft.RaftServer;
+import io.atomix.protocols.raft.ReadConsistency;
+import io.atomix.protocols.raft.cluster.RaftMember;
+import io.atomix.protocols.raft.partition.impl.RaftNamespaces;
+import io.atomix.protocols.raft.session.CommunicationStrategy;
+import io.atomix.protocols.raft.storage.RaftStorage;
+import io.atomix.storage.StorageLevel;
+import io.atomix.utils.net.Address;
+import io.atomix.utils.serializer.Serializer;
+import io.berth.proto.ClusterMeta;
+import io.berth.proto.JobState;
+import io.berth.proto.LeaderClaim;
+import io.berth.proto.MemberRecord;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.StateCommand;
+import io.berth.proto.StateOp;
+import io.berth.proto.StateResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ClusterStore} on Atomix's lower-level Raft: this member's {@link RaftServer} runs Berth's
+ * {@link StateService}, and a {@link RaftClient} session submits commands (one protobuf
+ * {@link StateCommand} per log entry). The replica view is fed straight from the state machine as
+ * it applies entries, so it follows the log exactly. The only class that wires Atomix together.
+ */
+public final class RaftClusterStore implements ClusterStore {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftClusterStore.class);
+  private static final String GROUP = "berth";
+  private static final int MAX_CAS_ATTEMPTS = 64;
+  // A job and all its tasks are one value (~150 bytes a task): room for ~25,000 tasks a job. Not
+  // more: every log segment reader and writer allocates twice this on the heap, and with 32 MiB the
+  // garbage alone paused the JVM long enough (0.2-0.9 s) to trigger elections.
+  private static final int MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+  // Raft snapshots the state and drops whole segments behind it: disk stays near a few segments.
+  static final int SEGMENT_BYTES = 64 * 1024 * 1024;
+
+  private final StoreConfig config;
+  private final int segmentBytes;
+  private final List<MemberId> memberIds;
+  private final ReplicaView view = new ReplicaView();
+  private final ExecutorService viewThread = Executors.newSingleThreadExecutor(r -> daemon(r, "berth-replica-view"));
+  private final ExecutorService roleThread = Executors.newSingleThreadExecutor(r -> daemon(r, "berth-raft-role"));
+  private final ScheduledExecutorService redirectTimer =
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "berth-raft-redirect"));
+  private final List<Consumer<ClusterSnapshot>> listeners = new CopyOnWriteArrayList<>();
+  private final List<RaftRoleListener> roleListeners = new CopyOnWriteArrayList<>();
+  private final Object appliedMonitor = new Object();
+  private volatile ClusterSnapshot current = ClusterSnapshot.EMPTY;
+  private volatile ClusterMeta meta;
+  private volatile long appliedIndex;
+  private AtomixCluster cluster;
+  private volatile RaftServer server;
+  private RaftClient client;
+  private SessionClient session;
+
+  private RaftClusterStore(StoreConfig config, int segmentBytes) {
+    this.config = config;
+    this.segmentBytes = segmentBytes;
+    List<MemberId> ids = new ArrayList<>();
+    for (String m : config.members()) {
+      ids.add(MemberId.from(m.substring(0, m.indexOf('@'))));
+    }
+    this.memberIds = List.copyOf(ids);
+  }
+
+  /** Starts (or restarts, from the data dir) this member and waits until it can submit commands. */
+  public static RaftClusterStore start(StoreConfig config, Duration startTimeout) {
+    return start(config, startTimeout, SEGMENT_BYTES);
+  }
+
+  /** As {@link #start(StoreConfig, Duration)}, with log segments of {@code segmentBytes} (tests use small ones). */
+  static RaftClusterStore start(StoreConfig config, Duration startTimeout, int segmentBytes) {
+    RaftClusterStore store = new RaftClusterStore(config, segmentBytes);
+    try {
+      store.open(startTimeout);
+      return store;
+    } catch (Exception e) {
+      store.close(); // release its ports and files before anyone starts again
+      throw new StoreUnavailableException(
+          "the Raft member " + config.memberId() + " did not start within " + startTimeout + ": " + e, e);
+    }
+  }
+
+  private void open(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    StoreConfig.Timings timings = config.timings();
+    List<Node> nodes = new ArrayList<>();
+    for (String m : config.members()) {
+      int at = m.indexOf('@');
+      nodes.add(Node.builder().withId(m.substring(0, at)).withAddress(Address.from(m.substring(at + 1))).build());
+    }
+    // The messaging layer (and, later, its TLS: AtomixClusterBuilder.withTlsEnabled/withKeyStore) is built here.
+    cluster = AtomixCluster.builder()
+        .withClusterId("berth")
+        .withMemberId(config.memberId())
+        .withAddress(config.host(), config.port())
+        .withMessagingInterface(config.host())
+        .withMembershipProvider(BootstrapDiscoveryProvider.builder().withNodes(nodes).build())
+        .build();
+    cluster.start().get(left(deadline), TimeUnit.NANOSECONDS);
+
+    Serializer protocol = Serializer.using(RaftNamespaces.RAFT_PROTOCOL);
+    StateServiceType type = new StateServiceType(new ViewFeed());
+    server = RaftServer.builder(MemberId.from(config.memberId()))
+        .withName(GROUP)
+        .withMembershipService(cluster.getMembershipService())
+        .withProtocol(new StickyLeaderProtocol(GROUP, protocol, cluster.getCommunicationService(),
+            timings.election().multipliedBy(3).dividedBy(4)))
+        .withPrimitiveTypes(new DefaultPrimitiveTypeRegistry(List.of(type)))
+        .withElectionTimeout(timings.election())
+        .withHeartbeatInterval(timings.heartbeat())
+        .withSessionTimeout(timings.session())
+        .withStorage(RaftStorage.builder()
+            .withPrefix(GROUP)
+            .withDirectory(config.dataDir().resolve("raft").toFile())
+            .withStorageLevel(StorageLevel.DISK)
+            .withMaxSegmentSize(segmentBytes)
+            .withMaxEntrySize(Math.min(MAX_ENTRY_BYTES, segmentBytes / 2))
+            .withFlushOnCommit()
+            .withNamespace(RaftNamespaces.RAFT_STORAGE)
+            .build())
+        .build();
+    server.addRoleChangeListener(role -> {
+      long term = server.cluster().getTerm();
+      boolean leader = role == RaftServer.Role.LEADER;
+      roleThread.execute(() -> tellRole(leader, term));
+    });
+    server.bootstrap(memberIds).get(left(deadline), TimeUnit.NANOSECONDS);
+
+    client = RaftClient.builder(memberIds)
+        .withClientId(config.memberId())
+        .withMemberId(MemberId.from(config.memberId()))
+        .withPartitionId(PartitionId.from(GROUP, 1))
+        .withProtocol(new LeaderFollowingClientProtocol(GROUP, protocol, cluster.getCommunicationService(),
+            this::knownLeader, timings.election().multipliedBy(4), redirectTimer))
+        .build();
+    client.connect(memberIds).get(left(deadline), TimeUnit.NANOSECONDS);
+    session = client.sessionBuilder(StateServiceType.NAME, type, new ServiceConfig())
+        .withReadConsistency(ReadConsistency.LINEARIZABLE)
+        .withCommunicationStrategy(CommunicationStrategy.LEADER)
+        .withRecoveryStrategy(Recovery.RECOVER)
+        .withMinTimeout(timings.session())
+        .withMaxTimeout(timings.session())
+        .build()
+        .connect()
+        .get(left(deadline), TimeUnit.NANOSECONDS);
+  }
+
+  /** The leader this member's Raft server follows (or is), null while it knows none. */
+  private MemberId knownLeader() {
+    RaftServer s = server;
+    RaftMember l = s == null ? null : s.cluster().getLeader();
+    return l == null ? null : l.memberId();
+  }
+
+  private static long left(long deadline) {
+    return Math.max(1, deadline - System.nanoTime());
+  }
+
+  /** Receives the state machine's changes on Raft's thread and applies them to the view on its own. */
+  private final class ViewFeed implements StateService.Sink {
+    @Override
+    public void applied(List<StateMachine.Change> changes, long index) {
+      viewThread.execute(() -> {
+        view.apply(changes);
+        publish(index);
+      });
+    }
+
+    @Override
+    public void restored(List<StateMachine.Change> contents, long index) {
+      viewThread.execute(() -> {
+        view.reset(contents, index);
+        publish(index);
+      });
+    }
+  }
+
+  /** Runs on the view thread only. */
+  private void publish(long index) {
+    ClusterSnapshot next = view.snapshot();
+    meta = view.meta().orElse(null);
+    boolean changed = next != current;
+    current = next;
+    synchronized (appliedMonitor) {
+      appliedIndex = Math.max(appliedIndex, index);
+      appliedMonitor.notifyAll();
+    }
+    if (!changed) {
+      return;
+    }
+    for (Consumer<ClusterSnapshot> l : listeners) {
+      try {
+        l.accept(next);
+      } catch (RuntimeException e) {
+        LOG.error("state listener failed", e);
+      }
+    }
+  }
+
+  private void tellRole(boolean leader, long term) {
+    for (RaftRoleListener l : roleListeners) {
+      try {
+        if (leader) {
+          l.onRaftLeader(term);
+        } else {
+          l.onRaftFollower();
+        }
+      } catch (RuntimeException e) {
+        LOG.error("Raft role listener failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void addRaftRoleListener(RaftRoleListener listener) {
+    roleListeners.add(listener);
+    // Tell the newcomer the current role, in order with later changes.
+    roleThread.execute(() -> {
+      if (server.isLeader()) {
+        listener.onRaftLeader(server.cluster().getTerm());
+      }
+    });
+  }
+
+  @Override
+  public ClusterSnapshot snapshot() {
+    return current;
+  }
+
+  @Override
+  public void addListener(Consumer<ClusterSnapshot> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public ClusterSnapshot awaitVersion(long version, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (appliedMonitor) {
+      while (appliedIndex < version) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new StoreUnavailableException(
+              "local replica did not reach version " + version + " (at " + appliedIndex + ")", null);
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(appliedMonitor, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StoreUnavailableException("interrupted", e);
+        }
+      }
+    }
+    return current;
+  }
+
+  @Override
+  public Optional<ClusterMeta> meta() {
+    return Optional.ofNullable(meta);
+  }
+
+  @Override
+  public ClusterMeta initMeta(ClusterMeta candidate) {
+    StateResult r = submit(0, List.of(put(StateKeys.META, candidate, 0)));
+    if (r.getOutcome() == StateResult.Outcome.APPLIED) {
+      awaitVersion(r.getIndex(), ClusterStore.defaultTimeout());
+      return candidate;
+    }
+    awaitVersion(r.getIndex(), ClusterStore.defaultTimeout());
+    return meta().orElseThrow(() -> new IllegalStateException("cluster identity present but not in the replica"));
+  }
+
+  @Override
+  public long putMember(MemberRecord member) {
+    return submit(0, List.of(put(StateKeys.member(member.getId()), member, -1))).getIndex();
+  }
+
+  @Override
+  public long putNode(NodeRecord node) {
+    return putNode(node, 0);
+  }
+
+  private long putNode(NodeRecord node, long fence) {
+    return submit(fence, List.of(put(StateKeys.node(node.getFacts().getName()), node, -1))).getIndex();
+  }
+
+  @Override
+  public long claimLeadership(String member, long epoch) {
+    StateCommand c = StateCommand.newBuilder()
+        .setClaim(LeaderClaim.newBuilder().setMember(member).setEpoch(epoch)).build();
+    StateResult r = submit(c);
+    return r.getOutcome() == StateResult.Outcome.APPLIED ? r.getIndex() : -1;
+  }
+
+  @Override
+  public boolean removeNode(String name) {
+    String k = StateKeys.node(name);
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      ClusterSnapshot s = current;
+      if (!s.nodes().containsKey(name)) {
+        return false;
+      }
+      StateResult r = submit(0, List.of(delete(k, s.indexOf(k))));
+      if (r.getOutcome() == StateResult.Outcome.APPLIED) {
+        awaitVersion(r.getIndex(), ClusterStore.defaultTimeout());
+        return true;
+      }
+      awaitVersion(r.getIndex(), ClusterStore.defaultTimeout());
+    }
+    throw new StoreUnavailableException("node " + name + " kept changing under " + MAX_CAS_ATTEMPTS + " attempts to remove it", null);
+  }
+
+  /** Compare-and-set of the cluster identity against the local view, retried like {@link #updateJob}. */
+  @Override
+  public ClusterMeta updateMeta(UnaryOperator<ClusterMeta> change) {
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      ClusterSnapshot s = current;
+      ClusterMeta old = meta;
+      if (old == null) {
+        throw new IllegalStateException("the cluster has no identity yet");
+      }
+      ClusterMeta next = change.apply(old);
+      StateResult r = submit(0, List.of(put(StateKeys.META, next, s.indexOf(StateKeys.META))));
+      awaitVersion(r.getIndex(), ClusterStore.defaultTimeout());
+      if (r.getOutcome() == StateResult.Outcome.APPLIED) {
+        return next;
+      }
+    }
+    throw new StoreUnavailableException("the cluster identity kept changing under " + MAX_CAS_ATTEMPTS + " attempts", null);
+  }
+
+  @Override
+  public JobWrite updateJob(JobKey key, UnaryOperator<JobState> change) {
+    return updateJob(key, change, 0);
+  }
+
+  /**
+   * Compare-and-set against the local view: the write names the index the view last saw the key
+   * written at, so a view that trails costs one conflict (then it catches up and retries), never a
+   * lost update.
+   */
+  private JobWrite updateJob(JobKey key, UnaryOperator<JobState> change, long fence) {
+    String k = StateKeys.job(key);
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      ClusterSnapshot s = current;
+      JobState old = s.job(key).orElse(null);
+      JobState next = change.apply(old);
+      if (next == old) {
+        return new JobWrite(old, s.version(), false);
+      }
+      StateOp op = next == null ? delete(k, s.indexOf(k)) : put(k, next, s.indexOf(k));
+      StateResult r = submit(fence, List.of(op));
+      if (r.getOutcome() == StateResult.Outcome.APPLIED) {
+        return new JobWrite(next, r.getIndex(), true);
+      }
+      awaitVersion(r.getIndex(), ClusterStore.defaultTimeout());
+    }
+    throw new StoreUnavailableException(
+        "job " + key + " kept changing under " + MAX_CAS_ATTEMPTS + " attempts to update it", null);
+  }
+
+  @Override
+  public long updateJobs(Map<JobKey, UnaryOperator<JobState>> changes) {
+    return updateJobs(changes, 0);
+  }
+
+  private long updateJobs(Map<JobKey, UnaryOperator<JobState>> changes, long fence) {
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      ClusterSnapshot s = current;
+      List<StateOp> ops = new ArrayList<>();
+      for (Map.Entry<JobKey, UnaryOperator<JobState>> e : changes.entrySet()) {
+        String k = StateKeys.job(e.getKey());
+        JobState old = s.job(e.getKey()).orElse(null);
+        JobState next = e.getValue().apply(old);
+        if (next != old) {
+          ops.add(next == null ? delete(k, s.indexOf(k)) : put(k, next, s.indexOf(k)));
+        }
+      }
+      if (ops.isEmpty()) {
+        return -1;
+      }
+      StateResult r = submit(fence, ops);
+      if (r.getOutcome() == StateResult.Outcome.APPLIED) {
+        return r.getIndex();
+      }
+      awaitVersion(r.getIndex(), ClusterStore.defaultTimeout());
+    }
+    throw new StoreUnavailableException(
+        "jobs " + changes.keySet() + " kept changing under " + MAX_CAS_ATTEMPTS + " attempts to update them", null);
+  }
+
+  /** One command of {@code ops}; a fenced one fails with {@link FencedOutException} once its epoch is over. */
+  private StateResult submit(long fence, List<StateOp> ops) {
+    StateResult r = submit(StateCommand.newBuilder().setFenceEpoch(fence).addAllOps(ops).build());
+    if (r.getOutcome() == StateResult.Outcome.STALE_EPOCH) {
+      throw new FencedOutException("leader epoch " + fence + " is over: epoch " + r.getEpoch() + " has been claimed");
+    }
+    return r;
+  }
+
+  private StateResult submit(StateCommand command) {
+    byte[] reply;
+    try {
+      reply = session.execute(PrimitiveOperation.operation(StateService.APPLY, command.toByteArray()))
+          .get(ClusterStore.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while writing the replicated state", e);
+    } catch (Exception e) {
+      throw new StoreUnavailableException("replicated state unavailable: " + e, e);
+    }
+    try {
+      return StateResult.parseFrom(reply);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt reply from the state machine", e);
+    }
+  }
+
+  /** A put; {@code expectedIndex} >= 0 makes it a compare-and-set on the key's last write. */
+  private static StateOp put(String key, MessageLite value, long expectedIndex) {
+    StateOp.Builder b = StateOp.newBuilder().setKey(key).setValue(value.toByteString());
+    if (expectedIndex >= 0) {
+      b.setCheck(true).setExpectedIndex(expectedIndex);
+    }
+    return b.build();
+  }
+
+  private static StateOp delete(String key, long expectedIndex) {
+    return StateOp.newBuilder().setKey(key).setDelete(true).setCheck(true).setExpectedIndex(expectedIndex).build();
+  }
+
+  @Override
+  public ClusterStore fencedAt(long epoch) {
+    if (epoch <= 0) {
+      throw new IllegalArgumentException("a leader epoch is positive, not " + epoch);
+    }
+    return new Fenced(epoch);
+  }
+
+  /** Reads as the store; writes stamped with a leader epoch. */
+  private final class Fenced implements ClusterStore {
+    private final long epoch;
+
+    Fenced(long epoch) {
+      this.epoch = epoch;
+    }
+
+    @Override
+    public JobWrite updateJob(JobKey key, UnaryOperator<JobState> change) {
+      return RaftClusterStore.this.updateJob(key, change, epoch);
+    }
+
+    @Override
+    public long updateJobs(Map<JobKey, UnaryOperator<JobState>> changes) {
+      return RaftClusterStore.this.updateJobs(changes, epoch);
+    }
+
+    @Override
+    public long putNode(NodeRecord node) {
+      return RaftClusterStore.this.putNode(node, epoch);
+    }
+
+    @Override
+    public long putMember(MemberRecord member) {
+      return RaftClusterStore.this.submit(epoch, List.of(put(StateKeys.member(member.getId()), member, -1))).getIndex();
+    }
+
+    @Override
+    public ClusterMeta initMeta(ClusterMeta candidate) {
+      throw new UnsupportedOperationException("the cluster identity is not a leader-only write");
+    }
+
+    @Override
+    public ClusterMeta updateMeta(UnaryOperator<ClusterMeta> change) {
+      throw new UnsupportedOperationException("the cluster identity is not a leader-only write");
+    }
+
+    @Override
+    public boolean removeNode(String name) {
+      throw new UnsupportedOperationException("removing a node is an operator's write, not a leader loop's");
+    }
+
+    @Override
+    public long claimLeadership(String member, long claimEpoch) {
+      return RaftClusterStore.this.claimLeadership(member, claimEpoch);
+    }
+
+    @Override
+    public ClusterStore fencedAt(long other) {
+      return RaftClusterStore.this.fencedAt(other);
+    }
+
+    @Override
+    public ClusterSnapshot snapshot() {
+      return current;
+    }
+
+    @Override
+    public void addListener(Consumer<ClusterSnapshot> listener) {
+      RaftClusterStore.this.addListener(listener);
+    }
+
+    @Override
+    public ClusterSnapshot awaitVersion(long version, Duration timeout) {
+      return RaftClusterStore.this.awaitVersion(version, timeout);
+    }
+
+    @Override
+    public Optional<ClusterMeta> meta() {
+      return RaftClusterStore.this.meta();
+    }
+
+    @Override
+    public void addRaftRoleListener(RaftRoleListener listener) {
+      RaftClusterStore.this.addRaftRoleListener(listener);
+    }
+
+    @Override
+    public MembershipView membership() {
+      return RaftClusterStore.this.membership();
+    }
+
+    @Override
+    public void close() {
+      // a view: the store is closed by its owner
+    }
+  }
+
+  @Override
+  public MembershipView membership() {
+    RaftMember leader = server.cluster().getLeader();
+    List<String> ids = memberIds.stream().map(MemberId::id).toList();
+    return new MembershipView(config.memberId(), ids, leader == null ? "" : leader.memberId().id(),
+        server.cluster().getTerm(), RaftCommitIndex.of(server), appliedIndex);
+  }
+
+  /** Takes a snapshot of the state machine and compacts the log now (Raft also does so on its own). */
+  void compact() {
+    try {
+      server.compact().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new StoreUnavailableException("log compaction failed: " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop("session", session == null ? null : () -> session.close().get(5, TimeUnit.SECONDS));
+    stop("client", client == null ? null : () -> client.close().get(5, TimeUnit.SECONDS));
+    stop("server", server == null ? null : () -> server.shutdown().get(10, TimeUnit.SECONDS));
+    stop("messaging", cluster == null ? null : () -> cluster.stop().get(10, TimeUnit.SECONDS));
+    viewThread.shutdownNow();
+    roleThread.shutdownNow();
+    redirectTimer.shutdownNow();
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void stop(String what, Step step) {
+    if (step == null) {
+      return;
+    }
+    try {
+      step.run();
+    } catch (Exception e) {
+      LOG.warn("Raft {} of {} did not stop cleanly: {}", what, config.memberId(), e.toString());
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+}
