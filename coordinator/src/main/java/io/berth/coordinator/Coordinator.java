@@ -18,6 +18,7 @@ import io.berth.coordinator.security.ClusterJoins;
 import io.berth.coordinator.security.ClusterSecrets;
 import io.berth.coordinator.security.JoinToken;
 import io.berth.coordinator.security.NodeCertificates;
+import io.berth.coordinator.security.RaftKeyStores;
 import io.berth.coordinator.security.ServerNames;
 import io.berth.tls.GrpcTls;
 import io.berth.tls.TlsMaterial;
@@ -99,9 +100,14 @@ public final class Coordinator implements AutoCloseable {
         .start();
     ClusterMeta meta;
     try {
-      store = startStore(self.storeConfig(options.dataDir(), options.raftTimings()));
+      // Raft between members is mutual TLS too, with member certificates from the cluster CA.
+      store = startStore(self.storeConfig(options.dataDir(), options.raftTimings())
+          .withTls(RaftKeyStores.write(options.dataDir(), memberTls)));
       storeRef.set(store);
       meta = firstMeta(store, secrets.proposedMeta());
+    } catch (IOException e) {
+      grpc.shutdownNow();
+      throw new UncheckedIOException("cannot write the Raft transport's key stores", e);
     } catch (RuntimeException | InterruptedException e) {
       grpc.shutdownNow();
       throw e;

@@ -3,6 +3,7 @@ package io.berth.coordinator.state;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.atomix.cluster.AtomixCluster;
+import io.atomix.cluster.AtomixClusterBuilder;
 import io.atomix.cluster.MemberId;
 import io.atomix.cluster.Node;
 import io.atomix.cluster.discovery.BootstrapDiscoveryProvider;
@@ -117,14 +118,21 @@ public final class RaftClusterStore implements ClusterStore {
       int at = m.indexOf('@');
       nodes.add(Node.builder().withId(m.substring(0, at)).withAddress(Address.from(m.substring(at + 1))).build());
     }
-    // The messaging layer (and, later, its TLS: AtomixClusterBuilder.withTlsEnabled/withKeyStore) is built here.
-    cluster = AtomixCluster.builder()
+    AtomixClusterBuilder messaging = AtomixCluster.builder()
         .withClusterId("berth")
         .withMemberId(config.memberId())
         .withAddress(config.host(), config.port())
         .withMessagingInterface(config.host())
-        .withMembershipProvider(BootstrapDiscoveryProvider.builder().withNodes(nodes).build())
-        .build();
+        .withMembershipProvider(BootstrapDiscoveryProvider.builder().withNodes(nodes).build());
+    if (config.tls() != null) {
+      // Atomix requires a client certificate on its server side and checks both ends against the trust store.
+      messaging.withTlsEnabled()
+          .withKeyStore(config.tls().keyStore().toString())
+          .withKeyStorePassword(config.tls().password())
+          .withTrustStore(config.tls().trustStore().toString())
+          .withTrustStorePassword(config.tls().password());
+    }
+    cluster = messaging.build();
     cluster.start().get(left(deadline), TimeUnit.NANOSECONDS);
 
     Serializer protocol = Serializer.using(RaftNamespaces.RAFT_PROTOCOL);

@@ -13,11 +13,34 @@ import java.util.List;
  * @param dataDir the directory holding the Raft logs and snapshots
  * @param members every member of the group, this one included, as {@code id@host:port}
  * @param timings election timeout, heartbeat and session timeout
+ * @param tls the key stores for mutual TLS between members, or null for plaintext (tests)
  */
-public record StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings) {
+public record StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings,
+    TransportTls tls) {
 
   public StoreConfig {
     members = List.copyOf(members);
+  }
+
+  public StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings) {
+    this(memberId, host, port, dataDir, members, timings, null);
+  }
+
+  /** The same member with mutual TLS on its Raft transport. */
+  public StoreConfig withTls(TransportTls transportTls) {
+    return new StoreConfig(memberId, host, port, dataDir, members, timings, transportTls);
+  }
+
+  /**
+   * PKCS#12 files for the Raft transport (Atomix reads them by path): this member's key and
+   * certificate, and the cluster CA as the only trust anchor. Peers must present a certificate
+   * the CA signed, and so must this member to them.
+   */
+  public record TransportTls(Path keyStore, Path trustStore, String password) {
+    @Override
+    public String toString() {
+      return "TransportTls[" + keyStore + ", " + trustStore + "]"; // never the password
+    }
   }
 
   /**
