@@ -95,6 +95,15 @@ debian_rootfs() {
   mv "$tarball.part.tar" "$tarball"
 }
 
+# Imports a cached rootfs tarball as IMAGE (bash as its command): import_rootfs TARBALL IMAGE.
+import_rootfs() {
+  "$DOCKER" import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["/bin/bash"]' \
+      "$1" "$2" >/dev/null
+  echo "images: built $2"
+}
+
 # A host as install.sh finds it: Debian minbase (coreutils, tar, gzip, sed, grep) plus curl; no Java.
 build_debian() {
   image=lab/debian-curl:1
@@ -104,13 +113,11 @@ build_debian() {
   fi
   tarball="$CACHE/debian-curl-bookworm.tar"
   debian_rootfs "$tarball" curl
-  "$DOCKER" import \
-      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-      --change 'CMD ["/bin/bash"]' \
-      "$tarball" "$image" >/dev/null
-  echo "images: built $image"
+  import_rootfs "$tarball" "$image"
 }
 
+# The JVM workloads' image (ZooKeeper, Spark in the lab). openjdk's postinst needs /usr/share/man,
+# which debian_rootfs keeps.
 build_java() {
   image=lab/java17:1
   if have_image "$image"; then
@@ -118,38 +125,8 @@ build_java() {
     return 0
   fi
   tarball="$CACHE/java17-bookworm.tar"
-  if [ ! -s "$tarball" ]; then
-    if ! command -v mmdebstrap >/dev/null 2>&1; then
-      echo "images: mmdebstrap is not installed (apt-get install -y mmdebstrap)" >&2
-      exit 1
-    fi
-    mkdir -p "$CACHE"
-    # The machine's own apt sources keep mirror names out of the repository.
-    sources=""
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-      [ -s "$f" ] && sources="$sources $f"
-    done
-    if [ -z "$sources" ]; then
-      echo "images: no apt sources found under /etc/apt" >&2
-      exit 1
-    fi
-    echo "images: building the Java rootfs with mmdebstrap (30-60 s)"
-    # Do not exclude /usr/share/man: openjdk's postinst needs it.
-    # shellcheck disable=SC2086
-    mmdebstrap --variant=minbase --mode=root \
-        --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
-        --include=openjdk-17-jre-headless,procps,iproute2,netcat-openbsd \
-        --dpkgopt='path-exclude=/usr/share/doc/*' \
-        bookworm "$tarball.part.tar" $sources
-    mv "$tarball.part.tar" "$tarball"
-  else
-    echo "images: using cached $tarball"
-  fi
-  "$DOCKER" import \
-      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-      --change 'CMD ["/bin/bash"]' \
-      "$tarball" "$image" >/dev/null
-  echo "images: built $image"
+  debian_rootfs "$tarball" openjdk-17-jre-headless,procps,iproute2,netcat-openbsd
+  import_rootfs "$tarball" "$image"
 }
 
 [ $# -gt 0 ] || set -- busybox

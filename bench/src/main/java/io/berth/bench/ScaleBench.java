@@ -182,6 +182,11 @@ public final class ScaleBench {
           "--grpc-port", "" + ports[i][0], "--dns-port", "" + ports[i][1], "--raft-port", "" + ports[i][2],
           "--http-port", "" + ports[i][3],
           "--dns-upstream", "none"));
+      // e.g. BERTH_BENCH_COORDINATOR_ARGS="--raft-election-ms 1000" on a machine too busy for the default
+      String extra = System.getenv().getOrDefault("BERTH_BENCH_COORDINATOR_ARGS", "").trim();
+      if (!extra.isEmpty()) {
+        cmd.addAll(List.of(extra.split("\\s+")));
+      }
       Path log = work.resolve("coordinator-" + i + ".log");
       coordinators.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
       if (i == 0) {
