@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 STATE=${BERTH_DEMO_DIR:-/tmp/berth-demo}
-export BERTH_CONFIG="$STATE/config.json"
+# The demo cluster's admin credential and client config (mutual TLS), kept apart from ~/.berth.
+export BERTH_CONFIG_DIR="$STATE/client"
 
 down() {
   for p in agent coordinator; do
@@ -41,7 +42,7 @@ DNS_PORT=${BERTH_DEMO_DNS_PORT:-53}
 
 echo "demo: starting a coordinator on $ADDR (DNS port $DNS_PORT)"
 setsid bin/berth coordinator start --bootstrap --data-dir "$STATE/coordinator" --bind "$ADDR" \
-  --dns-port "$DNS_PORT" >"$STATE/coordinator.log" 2>&1 &
+  --dns-port "$DNS_PORT" --config-dir "$BERTH_CONFIG_DIR" >"$STATE/coordinator.log" 2>&1 &
 echo $! >"$STATE/coordinator.pid"
 for _ in $(seq 1 120); do
   [ -s "$STATE/coordinator/join-token" ] && grep -q "agent start" "$STATE/coordinator.log" && break
@@ -83,5 +84,5 @@ if [ -n "$PORT" ]; then
   busybox wget -qO- "http://$ADDR:$PORT/" || true
 fi
 echo
-echo "demo: the cluster keeps running. Try: BERTH_CONFIG=$BERTH_CONFIG bin/berth logs 0.web.demo.default"
+echo "demo: the cluster keeps running. Try: BERTH_CONFIG_DIR=$BERTH_CONFIG_DIR bin/berth logs 0.web.demo.default"
 echo "demo: stop it with: scripts/demo.sh down"
