@@ -57,7 +57,7 @@ class RaftTransportTlsTest {
   /** A full handshake, then one read: a server that refused our certificate closes the connection. */
   private static void handshake(SSLContext ctx, int port) throws IOException {
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
-      s.setSoTimeout(2000);
+      s.setSoTimeout(5000); // a refusal comes as an alert at once; only an accepted peer waits this long
       s.startHandshake();
       s.getOutputStream().write(new byte[] {0});
       s.getOutputStream().flush();
