@@ -58,12 +58,15 @@ class LeadershipTest {
 
       JobKey key = new JobKey("default", "web");
       ClusterStore asLeader = store.fencedAt(leadership.epoch());
-      assertTrue(asLeader.updateJob(key, old -> job(1)).written());
+      ClusterStore.JobWrite first = asLeader.updateJob(key, old -> job(1));
+      assertTrue(first.written());
 
       // Another member claims a later term (as a new Raft leader would): this one's writes stop applying.
       assertTrue(store.claimLeadership("c2", term + 1) > 0);
       assertThrows(ClusterStore.FencedOutException.class, () -> asLeader.updateJob(key, old -> job(2)));
-      assertEquals(1, store.snapshot().job(key).orElseThrow().getJob().getVersion());
+      // Writes are acknowledged at commit; the local view applies them on its own thread.
+      assertEquals(1, store.awaitVersion(first.version(), Duration.ofSeconds(10))
+          .job(key).orElseThrow().getJob().getVersion());
 
       leadership.resign();
       assertEquals("follower", recorder.events.poll(10, TimeUnit.SECONDS));
