@@ -26,6 +26,9 @@ import io.grpc.util.MutableHandlerRegistry;
 import io.berth.coordinator.session.AgentService;
 import io.berth.coordinator.session.AssignmentBuilder;
 import io.berth.coordinator.session.MemberPublisher;
+import io.berth.coordinator.session.HeldSessionsService;
+import io.berth.coordinator.leader.GrpcMemberProbe;
+import io.berth.coordinator.leader.MemberProbe;
 import io.berth.coordinator.session.NodeRegistrar;
 import io.berth.coordinator.session.SessionRegistry;
 import io.berth.coordinator.session.TaskStatusWriter;
@@ -76,6 +79,7 @@ public final class Coordinator implements AutoCloseable {
   private final TaskStatusWriter statuses;
   private final Leadership leadership;
   private final ScheduledExecutorService timers;
+  private final MemberProbe probe;
 
   private Coordinator(CoordinatorOptions options) throws IOException, InterruptedException {
     this.options = options;
@@ -138,7 +142,10 @@ public final class Coordinator implements AutoCloseable {
     NodeRegistrar registrar = new NodeRegistrar(store, clock);
     statuses = new TaskStatusWriter(store);
 
-    LeaderLoops loops = new LeaderLoops(store, new Scheduler(IdGenerator.random()), sessions, members,
+    // Asked before nodes are judged down; it must answer well within the TTL to be of use.
+    probe = new GrpcMemberProbe(GrpcTls.client(secrets.ca().certificate(), () -> memberTls),
+        Duration.ofMillis(Math.min(2000, options.nodeTtl().toMillis() / 2)));
+    LeaderLoops loops = new LeaderLoops(store, new Scheduler(IdGenerator.random()), sessions, members, probe,
         options.nodeTtl(), clock);
     leadership = new Leadership(store, self.memberId(), loops);
     loops.bind(leadership, self.memberId());
@@ -151,6 +158,7 @@ public final class Coordinator implements AutoCloseable {
         options.heartbeatInterval().toMillis());
     store.addListener(snapshot -> agents.closeRevoked(meta()));
     services.addService(agents);
+    services.addService(new HeldSessionsService(sessions));
     services.addService(new ControlService(store, sessions, loops, members, this::meta, self.peers(), names, clock,
         secrets));
 
@@ -308,6 +316,7 @@ public final class Coordinator implements AutoCloseable {
   public void close() {
     timers.shutdownNow();
     leadership.resign();
+    probe.close();
     grpc.shutdownNow();
     if (http != null) {
       http.close();

@@ -26,6 +26,7 @@ public final class LeaderLoops implements Leadership.Listener {
   private final Scheduler scheduler;
   private final SessionRegistry sessions;
   private final MemberWatch members;
+  private final MemberProbe probe;
   private final Duration nodeTtl;
   private final Clock clock;
   private Leadership leadership;
@@ -35,11 +36,12 @@ public final class LeaderLoops implements Leadership.Listener {
   private ScheduledExecutorService liveness;
 
   public LeaderLoops(ClusterStore store, Scheduler scheduler, SessionRegistry sessions, MemberWatch members,
-      Duration nodeTtl, Clock clock) {
+      MemberProbe probe, Duration nodeTtl, Clock clock) {
     this.store = store;
     this.scheduler = scheduler;
     this.sessions = sessions;
     this.members = members;
+    this.probe = probe;
     this.nodeTtl = nodeTtl;
     this.clock = clock;
     store.addListener(snapshot -> {
@@ -65,7 +67,8 @@ public final class LeaderLoops implements Leadership.Listener {
     evaluationThread = new Thread(loop, "berth-evaluations-" + epoch);
     evaluationThread.setDaemon(true);
     evaluationThread.start();
-    NodeLiveness check = new NodeLiveness(fenced, sessions, members, new NodeRegistrar(fenced, clock), nodeTtl, self);
+    NodeLiveness check = new NodeLiveness(fenced, sessions, members, new NodeRegistrar(fenced, clock), probe,
+        nodeTtl, self, System::nanoTime);
     liveness = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "berth-liveness-" + epoch);
       t.setDaemon(true);

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Notes, on this member's clock, when each coordinator's record last moved: a coordinator whose
@@ -17,10 +18,20 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
   private final Map<String, Long> lastMovedNanos = new ConcurrentHashMap<>();
   private final Map<String, io.berth.proto.NodeRecord> lastNode = new ConcurrentHashMap<>();
   private final Map<String, Long> nodeChangedNanos = new ConcurrentHashMap<>();
+  private final LongSupplier nanoClock;
+
+  public MemberWatch() {
+    this(System::nanoTime);
+  }
+
+  /** With the clock {@link NodeLiveness} judges by (tests drive both). */
+  public MemberWatch(LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+  }
 
   @Override
   public void accept(ClusterSnapshot snapshot) {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     // A node record written just now (a join, a Hello) vouches for the node until some
     // coordinator's member record lists its session.
     for (io.berth.proto.NodeRecord n : snapshot.nodes().values()) {
@@ -47,6 +58,6 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
   }
 
   public boolean fresh(String member, long withinNanos) {
-    return lastMovedNanos(member).map(t -> System.nanoTime() - t <= withinNanos).orElse(false);
+    return lastMovedNanos(member).map(t -> nanoClock.getAsLong() - t <= withinNanos).orElse(false);
   }
 }

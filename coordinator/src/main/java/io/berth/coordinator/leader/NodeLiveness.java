@@ -12,9 +12,15 @@ import io.berth.proto.NodeStatus;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,35 +29,41 @@ import org.slf4j.LoggerFactory;
  * are lost. A node is vouched for by this coordinator's own sessions, or by another coordinator
  * whose member record lists it and keeps moving. A new leader first waits one TTL (the grace
  * period) so that a failover never marks nodes down in bulk, and judges nobody while its own
- * writes are not getting through.
+ * writes are not getting through. Before judging a node that the replicated state no longer
+ * vouches for, it asks the other members directly: an overloaded member may fail to get its
+ * record written while its agents are connected and well.
  */
 public final class NodeLiveness {
   private static final Logger LOG = LoggerFactory.getLogger(NodeLiveness.class);
+  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(3);
+
   private final ClusterStore store;
   private final SessionRegistry sessions;
   private final MemberWatch members;
   private final NodeRegistrar registrar;
-  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(3);
-
+  private final MemberProbe probe;
+  private final LongSupplier nanoClock;
   private final long ttlNanos;
   private final String self;
   private long graceSinceNanos;
   private final Map<String, Long> vouched = new HashMap<>();
 
   public NodeLiveness(ClusterStore store, SessionRegistry sessions, MemberWatch members, NodeRegistrar registrar,
-      Duration ttl, String self) {
+      MemberProbe probe, Duration ttl, String self, LongSupplier nanoClock) {
     this.store = store;
     this.sessions = sessions;
     this.members = members;
     this.registrar = registrar;
+    this.probe = probe;
+    this.nanoClock = nanoClock;
     this.ttlNanos = ttl.toNanos();
     this.self = self;
-    this.graceSinceNanos = System.nanoTime();
+    this.graceSinceNanos = nanoClock.getAsLong();
   }
 
   /** One pass: marks overdue nodes down. */
   public void check() {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     // While this coordinator's own record does not move, the state is not taking writes (or this
     // replica lags): nobody's record could move, so silence proves nothing. Judge nobody, and give
     // every node a fresh grace period once writes flow again.
@@ -61,18 +73,67 @@ public final class NodeLiveness {
       return;
     }
     ClusterSnapshot s = store.snapshot();
+    DirectAnswers direct = new DirectAnswers(s);
     for (NodeRecord n : s.nodes().values()) {
       if (n.getStatus() == NodeStatus.NODE_DOWN) {
         continue;
       }
       String name = n.getFacts().getName();
       long lastSeen = Math.max(lastVouched(s, name), graceSinceNanos);
-      if (now - lastSeen > ttlNanos) {
-        String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
-        LOG.info("node {} is down: {}", name, reason);
-        registrar.down(name, reason);
-        markTasksLost(name, reason);
+      if (now - lastSeen <= ttlNanos) {
+        continue;
       }
+      OptionalLong heard = direct.lastHeard(name, now);
+      if (heard.isPresent() && now - heard.getAsLong() <= ttlNanos) {
+        vouched.put(name, heard.getAsLong());
+        continue;
+      }
+      String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
+      LOG.info("node {} is down: {}", name, reason);
+      registrar.down(name, reason);
+      markTasksLost(name, reason);
+    }
+    direct.logKept();
+  }
+
+  /** What the other members say when asked directly; each is asked at most once a pass, and only if needed. */
+  private final class DirectAnswers {
+    private final ClusterSnapshot snapshot;
+    private final Map<String, Optional<Map<String, Duration>>> byMember = new HashMap<>();
+    private final Map<String, List<String>> kept = new TreeMap<>();
+
+    DirectAnswers(ClusterSnapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+
+    /** When some other member last heard from the node's agent, by its own word; empty if none holds its session. */
+    OptionalLong lastHeard(String node, long now) {
+      long best = 0;
+      String by = null;
+      for (MemberRecord m : snapshot.members().values()) {
+        if (m.getId().equals(self)) {
+          continue;
+        }
+        Optional<Map<String, Duration>> answer = byMember.computeIfAbsent(m.getId(), id -> probe.heldSessions(m));
+        Duration quiet = answer.map(held -> held.get(node)).orElse(null);
+        if (quiet != null && (by == null || now - quiet.toNanos() > best)) {
+          best = now - quiet.toNanos();
+          by = m.getId();
+        }
+      }
+      if (by == null) {
+        return OptionalLong.empty();
+      }
+      if (now - best <= ttlNanos) {
+        kept.computeIfAbsent(by, k -> new ArrayList<>()).add(node);
+      }
+      return OptionalLong.of(best);
+    }
+
+    void logKept() {
+      kept.forEach((member, nodes) -> LOG.info("{} node(s) not judged down, though the replicated state has not vouched "
+          + "for them within the TTL: member {} holds their sessions ({}{})", nodes.size(), member,
+          String.join(", ", nodes.subList(0, Math.min(5, nodes.size()))), nodes.size() > 5 ? ", ..." : ""));
     }
   }
 

@@ -2,6 +2,7 @@ package io.berth.coordinator.security;
 
 import io.berth.proto.AgentServiceGrpc;
 import io.berth.proto.ControlServiceGrpc;
+import io.berth.proto.MemberServiceGrpc;
 import io.berth.tls.PeerRole;
 import java.util.Set;
 
@@ -29,6 +30,9 @@ public final class CallPolicy {
     if (service.equals(ControlServiceGrpc.SERVICE_NAME)) {
       // Members hold the CA key anyway (they could mint an admin credential), so they may drive it too.
       return Set.of(PeerRole.ADMIN, PeerRole.MEMBER);
+    }
+    if (service.equals(MemberServiceGrpc.SERVICE_NAME)) {
+      return Set.of(PeerRole.MEMBER);
     }
     return Set.of();
   }

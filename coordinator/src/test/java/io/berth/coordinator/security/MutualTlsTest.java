@@ -13,7 +13,10 @@ import io.berth.proto.CoordinatorMessage;
 import io.berth.proto.ControlServiceGrpc;
 import io.berth.proto.EnrollRequest;
 import io.berth.proto.EnrollResponse;
+import io.berth.proto.HeldSession;
+import io.berth.proto.HeldSessionsRequest;
 import io.berth.proto.Hello;
+import io.berth.proto.MemberServiceGrpc;
 import io.berth.proto.JoinRequest;
 import io.berth.proto.ListNodesRequest;
 import io.berth.proto.NodeFacts;
@@ -40,6 +43,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -227,6 +231,24 @@ class MutualTlsTest {
     assertEquals(Status.Code.ALREADY_EXISTS, e.getStatus().getCode(), e.getStatus().toString());
     assertTrue(e.getStatus().getDescription().contains("berth node rm worker-i"), e.getStatus().getDescription());
     assertFalse(open.isDone(), "the connected node is undisturbed");
+  }
+
+  @Test
+  void onlyAnotherMemberMayAskWhichSessionsThisOneHolds() throws Exception {
+    TlsMaterial n = enroll("worker-m", token);
+    CompletableFuture<Throwable> open = session(as(n), "worker-m");
+    TlsMaterial member = coordinator.ca().issueMember("c9", List.of("127.0.0.1"));
+    var asMember = MemberServiceGrpc.newBlockingStub(channel(GrpcTls.client(member.ca(), () -> member)))
+        .withDeadlineAfter(20, TimeUnit.SECONDS);
+    HeldSession held = io.berth.coordinator.testing.Await.until("worker-m's session held", Duration.ofSeconds(20),
+        () -> asMember.heldSessions(HeldSessionsRequest.getDefaultInstance()).getSessionsList().stream()
+            .filter(h -> h.getNode().equals("worker-m")).findFirst(), Optional::isPresent).orElseThrow();
+    assertTrue(held.getQuietMillis() < 20_000, "heard from within the test: " + held);
+    assertFalse(open.isDone());
+    refused(Status.Code.PERMISSION_DENIED, () -> MemberServiceGrpc.newBlockingStub(channel(as(n)))
+        .heldSessions(HeldSessionsRequest.getDefaultInstance()));
+    refused(Status.Code.PERMISSION_DENIED, () -> MemberServiceGrpc.newBlockingStub(channel(admin()))
+        .heldSessions(HeldSessionsRequest.getDefaultInstance()));
   }
 
   @Test

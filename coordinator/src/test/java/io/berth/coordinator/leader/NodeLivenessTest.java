@@ -1,0 +1,115 @@
+package io.berth.coordinator.leader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.berth.coordinator.session.AssignmentBuilder;
+import io.berth.coordinator.session.NodeRegistrar;
+import io.berth.coordinator.session.SessionRegistry;
+import io.berth.coordinator.state.ClusterStore;
+import io.berth.coordinator.state.RaftClusterStore;
+import io.berth.coordinator.state.StoreConfig;
+import io.berth.coordinator.zone.TaskNames;
+import io.berth.proto.MemberRecord;
+import io.berth.proto.NodeFacts;
+import io.berth.proto.NodeStatus;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Node liveness over a real one-member Raft store, on a clock the test moves. The other member
+ * ("c2") exists only as a record that stopped moving, as an overloaded member's does, and as
+ * what it answers when asked directly.
+ */
+class NodeLivenessTest {
+  private static final Duration TTL = Duration.ofSeconds(5);
+
+  @TempDir Path dataDir;
+  private RaftClusterStore store;
+  private final AtomicLong clock = new AtomicLong(System.nanoTime());
+  private final MemberWatch members = new MemberWatch(clock::get);
+  private final AtomicReference<Optional<Map<String, Duration>>> c2Says = new AtomicReference<>(Optional.empty());
+  private NodeLiveness liveness;
+  private long selfSeq;
+
+  @BeforeEach
+  void start() throws Exception {
+    store = RaftClusterStore.start(StoreConfig.single("c1", "127.0.0.1", LeadershipTest.freePort(), dataDir),
+        Duration.ofSeconds(60));
+    NodeRegistrar registrar = new NodeRegistrar(store, Clock.systemUTC());
+    registrar.online(NodeFacts.newBuilder().setName("n1").setAddress("10.0.0.1").build(), true, "");
+    store.putMember(MemberRecord.newBuilder().setId("c2").setGrpcEndpoint("c2:7000").addConnectedNodes("n1")
+        .setRefreshedSeq(1).build());
+    selfMoves();
+    SessionRegistry noSessionsHere = new SessionRegistry(new AssignmentBuilder(new TaskNames("berth.")));
+    liveness = new NodeLiveness(store, noSessionsHere, members, registrar, member -> c2Says.get(), TTL, "c1",
+        clock::get);
+  }
+
+  @AfterEach
+  void stop() {
+    store.close();
+  }
+
+  /** This leader's own record moves (its writes get through) and every member sees it at the current time. */
+  private void selfMoves() {
+    long v = store.putMember(MemberRecord.newBuilder().setId("c1").setRefreshedSeq(++selfSeq).build());
+    members.accept(store.awaitVersion(v, Duration.ofSeconds(10)));
+  }
+
+  private void advance(Duration d) {
+    clock.addAndGet(d.toNanos());
+    selfMoves();
+  }
+
+  /** n1's status after every write made so far has reached the view (the same record again is a barrier write). */
+  private NodeStatus statusOfN1() {
+    long barrier = store.putMember(MemberRecord.newBuilder().setId("c1").setRefreshedSeq(selfSeq).build());
+    return store.awaitVersion(barrier, Duration.ofSeconds(10)).node("n1").orElseThrow().getStatus();
+  }
+
+  @Test
+  void aNodeWhoseMemberStillHoldsItsSessionIsNotDownThoughThatMembersRecordStalled() {
+    advance(TTL.plusSeconds(1));
+    c2Says.set(Optional.of(Map.of("n1", Duration.ofMillis(200))));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "c2 said it heard from n1 200 ms ago");
+
+    // c2 stops answering (it died): n1 is judged a TTL after c2 last vouched for it.
+    c2Says.set(Optional.empty());
+    advance(Duration.ofSeconds(3));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "within the TTL of c2's direct answer");
+    advance(Duration.ofSeconds(3));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
+  }
+
+  @Test
+  void aMemberThatHoldsOnlyAQuietSessionVouchesForNothing() {
+    advance(TTL.plusSeconds(1));
+    c2Says.set(Optional.of(Map.of("n1", TTL.plusSeconds(2))));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "c2 holds a session but has not heard from n1 for 7 s");
+  }
+
+  @Test
+  void withinTheGracePeriodNobodyIsJudgedAndNobodyIsAsked() {
+    c2Says.set(null); // asking would fail the test: Optional expected
+    advance(TTL.minusSeconds(1));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1());
+    assertTrue(TimeUnit.NANOSECONDS.toSeconds(clock.get()) > 0);
+  }
+}
