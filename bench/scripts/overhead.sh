@@ -92,6 +92,6 @@ done
 ratio=$(echo "scale=2; $best_berth / $best_docker" | bc)
 swarm_col=""
 if [ -n "$best_swarm" ]; then
-  swarm_col=" Docker Swarm service: ${best_swarm} s (ratio $(echo "scale=2; $best_swarm / $best_docker" | bc)) |"
+  swarm_col="; Docker Swarm service: ${best_swarm} s (ratio $(echo "scale=2; $best_swarm / $best_docker" | bc))"
 fi
-echo "| $N busybox replicas on one node (best of $ROUNDS) | berth job run: ${best_berth} s (ratio ${ratio}) | $N parallel docker run -d: ${best_docker} s |${swarm_col}"
+echo "| $N busybox replicas on one node (best of $ROUNDS) | berth job run: ${best_berth} s (ratio ${ratio}) | $N parallel docker run -d: ${best_docker} s${swarm_col} |"
