@@ -18,15 +18,9 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   private static final Logger log = LoggerFactory.getLogger(UdpQueryHandler.class);
   /** Most replies fit; a larger one makes the pooled buffer grow. */
   private static final int REPLY_GUESS = 512;
-  /**
-   * Replies are flushed (one sendmmsg) after this many, not only when the read burst ends: a burst
-   * is up to 16 recvmmsg calls of 16 datagrams, and the first asker should not wait for the 256th.
-   */
-  static final int FLUSH_EVERY = 16;
 
   private final Authority authority;
   private final byte[] query;
-  private int unflushed;
 
   /** @param largestQuery the largest datagram the socket delivers whole; larger ones are copied */
   UdpQueryHandler(Authority authority, int largestQuery) {
@@ -58,12 +52,9 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     }
   }
 
-  private void send(ChannelHandlerContext ctx, ByteBuf reply, InetSocketAddress recipient) {
+  private static void send(ChannelHandlerContext ctx, ByteBuf reply, InetSocketAddress recipient) {
     // The void promise: nobody waits on a datagram's fate, and a promise per reply is garbage.
     ctx.write(new DatagramPacket(reply, recipient), ctx.voidPromise());
-    if (++unflushed == FLUSH_EVERY) {
-      flush(ctx);
-    }
   }
 
   /** Into a pooled direct buffer: the socket would copy a heap one there anyway. */
@@ -71,16 +62,11 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     return ctx.alloc().ioBuffer(reply.length).writeBytes(reply);
   }
 
-  private void flush(ChannelHandlerContext ctx) {
-    unflushed = 0;
-    ctx.flush();
-  }
-
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (unflushed > 0) {
-      flush(ctx); // the rest of the read burst's replies
-    }
+    // One sendmmsg per read burst. A burst is one recvmmsg of at most 16 datagrams (Netty counts
+    // each datagram against maxMessagesPerRead, 16), so no reply waits behind more than 15 others.
+    ctx.flush();
   }
 
   @Override
