@@ -122,9 +122,13 @@ qps() { # pid port seconds -> "qps cpu-microseconds-per-query"
     END {printf "%d %.1f\n", rate, ticks / hz * 1e6 / done}' <<<"$out"
 }
 p99() { # port rate -> "p99-ms p50-ms" over one run of per-query latencies
-  dnsperf -s 127.0.0.1 -p "$1" -d "$work/queries.txt" -c2 -q100 -l "$LENGTH" -Q "$2" -v 2>&1 |
-    awk '/^> / {print $NF}' | sort -n |
+  # Into a file first: sorting while dnsperf runs would take CPU from the run being measured.
+  local log
+  log=$(mktemp "$work/latencies.XXXXXX") # its own file: the caller reads on before this returns
+  dnsperf -s 127.0.0.1 -p "$1" -d "$work/queries.txt" -c2 -q100 -l "$LENGTH" -Q "$2" -v >"$log" 2>&1
+  awk '/^> / {print $NF}' "$log" | sort -n |
     awk '{v[NR]=$1} END {printf "%.3f %.3f\n", v[int(NR*0.99)]*1000, v[int(NR*0.5)]*1000}'
+  rm -f "$log"
 }
 young_gcs() { # pid -> "collections milliseconds" of young GC so far
   jstat -gc "$1" | awk 'NR == 2 {for (i = 1; i <= NF; i++) if (h[i] == "YGC") c = $i; else if (h[i] == "YGCT") t = $i; printf "%d %.0f\n", c, t * 1000}
@@ -132,7 +136,7 @@ young_gcs() { # pid -> "collections milliseconds" of young GC so far
 }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
-qps "${pid[berth]}" $BERTH_PORT 10 >/dev/null # JIT warm-up for Berth
+qps "${pid[berth]}" $BERTH_PORT 20 >/dev/null # JIT warm-up for Berth (C2 needs CPU: a loaded machine takes longer)
 declare -A best cpu p99s
 for round in $(seq 1 "$ROUNDS"); do
   for name in berth nsd knot; do
