@@ -7,10 +7,10 @@ import org.xbill.DNS.Rcode;
 
 /**
  * Answers the common query straight from bytes: one IN question, an uncompressed name, at most an
- * EDNS0 OPT. It reads the header and question in place, finds the precomputed reply and patches
- * ID, flags and the question's case in. Whatever else arrives (and any reply that would need
- * truncating) it declines with null, and the dnsjava path in {@link Responder} takes over, so both
- * must agree; a differential test holds them to that.
+ * EDNS0 OPT. It reads the header and question in place, finds the precomputed reply and writes it
+ * out with the query's ID, flags and question (the asker's case). Whatever else arrives (and any
+ * reply that would need truncating) it declines, and the dnsjava path in {@link Responder} takes
+ * over, so both must agree; a differential test holds them to that.
  */
 final class WireResponder {
   private static final int HEADER = 12;
@@ -28,10 +28,11 @@ final class WireResponder {
 
   private WireResponder() {}
 
-  /** {@link #tryRespond(byte[], int, Transport, ZoneSnapshot, boolean, ByteBuf)} into a new array. */
+  /** The reply to the whole of q as a new array, or null to leave q to the full path. */
   static byte[] tryRespond(byte[] q, Transport transport, ZoneSnapshot zone, boolean forwarding) {
     ByteBuf out = Unpooled.buffer(512);
-    return tryRespond(q, q.length, transport, zone, forwarding, out) ? ByteBufUtil.getBytes(out) : null;
+    boolean answered = tryRespond(q, q.length, transport, zone, forwarding, out);
+    return answered ? ByteBufUtil.getBytes(out) : null;
   }
 
   /**
@@ -165,7 +166,7 @@ final class WireResponder {
     }
   }
 
-  /** ID from the query, CD echoed, the rcode; flags (QR, AA, RD) and the counts are the caller's. */
+  /** ID from the query, CD echoed, the rcode; flags (QR, AA, RD) and counts are the caller's. */
   private static void header(
       ByteBuf out, byte[] q, int flags, int rcode, int qd, int an, int ns, int ar) {
     out.writeByte(q[0]);
