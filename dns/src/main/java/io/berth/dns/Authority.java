@@ -1,5 +1,6 @@
 package io.berth.dns;
 
+import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
 import java.util.List;
 import org.slf4j.Logger;
@@ -34,14 +35,28 @@ final class Authority {
     this.secondaries = secondaries;
   }
 
-  /** The reply now, or null: nothing to send, or it goes to {@code later} once upstream answers. */
+  /**
+   * Answers the common query (see {@link WireResponder}) into {@code out} with no allocation and
+   * returns true; false, with nothing written, leaves it to {@link #reply}.
+   */
+  boolean replyAtOnce(byte[] query, int length, Transport transport, ByteBuf out) {
+    int start = out.writerIndex();
+    try {
+      return WireResponder.tryRespond(
+          query, length, transport, view.current(), forwarder != null, out);
+    } catch (RuntimeException e) {
+      out.writerIndex(start); // the full path answers it, or says SERVFAIL
+      return false;
+    }
+  }
+
+  /**
+   * The full path, for a query {@link #replyAtOnce} declined: the reply now, or null: nothing to
+   * send, or it goes to {@code later} once upstream answers.
+   */
   byte[] reply(byte[] query, Transport transport, InetAddress client, Later later) {
     try {
       ZoneSnapshot zone = view.current();
-      byte[] quick = WireResponder.tryRespond(query, transport, zone, forwarder != null);
-      if (quick != null) {
-        return quick;
-      }
       Message parsed = Responder.parse(query);
       if (parsed == null) {
         return BareReply.formErr(query);

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
@@ -177,7 +178,14 @@ public final class DnsServer implements AutoCloseable {
             .channel(loops.datagramChannel)
             .option(ChannelOption.SO_RCVBUF, options.socketBufferBytes())
             .option(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
-            .handler(new UdpQueryHandler(authority));
+            .handler(
+                new ChannelInitializer<DatagramChannel>() {
+                  @Override
+                  protected void initChannel(DatagramChannel ch) {
+                    // A handler per socket: each owns the buffers its event loop reuses.
+                    ch.pipeline().addLast(new UdpQueryHandler(authority, DATAGRAM_SLOT));
+                  }
+                });
     if (loops.epoll) {
       // Several sockets on one port, the kernel spreading datagrams; and batched reads.
       bootstrap

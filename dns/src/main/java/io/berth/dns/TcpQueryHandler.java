@@ -28,10 +28,17 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+    byte[] query = ByteBufUtil.getBytes(frame);
+    ByteBuf out = ctx.alloc().ioBuffer();
+    if (authority.replyAtOnce(query, query.length, Transport.TCP, out)) {
+      ctx.write(out);
+      return;
+    }
+    out.release();
     InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
     byte[] reply =
         authority.reply(
-            ByteBufUtil.getBytes(frame),
+            query,
             Transport.TCP,
             client.getAddress(),
             later -> ctx.writeAndFlush(Unpooled.wrappedBuffer(later)));

@@ -17,6 +17,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -178,6 +180,42 @@ class DnsServerTest {
       assertEquals(Rcode.NOERROR, new Message(readFrame(in)).getRcode());
       assertEquals(-1, in.read(), "the server closes the connection once it is idle");
     }
+  }
+
+  @Test
+  void aBurstOfDatagramsLongerThanOneReadIsAllAnswered() throws IOException {
+    // Sent without waiting, so they span several read bursts (recvmmsg takes up to 16), each
+    // flushed at its end: fast-path and full-path replies mixed, each with its own ID and answer.
+    int count = 16 * 3 + 5;
+    Map<Integer, Integer> expected = new HashMap<>();
+    try (DatagramSocket socket = new DatagramSocket()) {
+      socket.setSoTimeout(5_000);
+      socket.setReceiveBufferSize(1 << 20);
+      for (int id = 0; id < count; id++) {
+        Message q =
+            switch (id % 4) {
+              case 0 -> query("0.web.demo.default.berth.", Type.A); // precomputed answer
+              case 1 -> query("a-much-longer-name-that-is-not-there.berth.", Type.A); // NXDOMAIN
+              case 2 -> query("berth.", Type.AXFR); // the full path refuses it over UDP
+              default -> query("web.demo.default.berth.", Type.A);
+            };
+        q.getHeader().setID(id);
+        expected.put(id, id % 4);
+        socket.send(packet(q.toWire()));
+      }
+      for (int i = 0; i < count; i++) {
+        DatagramPacket reply = new DatagramPacket(new byte[65_535], 65_535);
+        socket.receive(reply);
+        Message m = new Message(java.util.Arrays.copyOf(reply.getData(), reply.getLength()));
+        Integer kind = expected.remove(m.getHeader().getID());
+        assertTrue(kind != null, "one reply per ID: " + m.getHeader().getID());
+        int[] rcodes = {Rcode.NOERROR, Rcode.NXDOMAIN, Rcode.REFUSED, Rcode.NOERROR};
+        int[] answerCounts = {1, 0, 0, 2};
+        assertEquals(rcodes[kind], m.getRcode(), "ID " + m.getHeader().getID());
+        assertEquals(answerCounts[kind], answers(m).size(), "ID " + m.getHeader().getID());
+      }
+    }
+    assertTrue(expected.isEmpty(), "unanswered: " + expected.keySet());
   }
 
   @Test

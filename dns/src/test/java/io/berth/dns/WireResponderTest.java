@@ -2,11 +2,16 @@ package io.berth.dns;
 
 import static io.berth.dns.TestZone.name;
 import static io.berth.dns.TestZone.query;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -89,6 +94,48 @@ class WireResponderTest {
     assertNull(WireResponder.tryRespond(outside, Transport.UDP, zone, true), "the forwarder's");
     byte[] pointer = {1, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xC0, 12, 0, 1, 0, 1};
     assertNull(WireResponder.tryRespond(pointer, Transport.UDP, zone, false));
+  }
+
+  @Test
+  void answersFromAReusedArrayIntoABufferAlreadyHoldingBytes() throws IOException {
+    // The UDP handler reuses one query array (stale bytes of a longer query after the end) and
+    // writes into a pooled buffer: the reply must be exactly the one a fresh array gets.
+    byte[] reused = new byte[2048];
+    java.util.Arrays.fill(reused, (byte) 0x5A);
+    for (String name : NAMES) {
+      for (Message q : variants(name, Type.A)) {
+        byte[] wire = q.toWire();
+        System.arraycopy(wire, 0, reused, 0, wire.length);
+        ByteBuf out = Unpooled.buffer(16).writeBytes(new byte[] {9, 9, 9});
+        boolean answered =
+            WireResponder.tryRespond(reused, wire.length, Transport.UDP, zone, false, out);
+        byte[] fresh = WireResponder.tryRespond(wire, Transport.UDP, zone, false);
+        assertEquals(fresh != null, answered, name);
+        byte[] written = ByteBufUtil.getBytes(out, 3, out.readableBytes() - 3);
+        assertArrayEquals(fresh == null ? new byte[0] : fresh, written, name);
+        assertEquals(9, out.getByte(2), "what the buffer held stays");
+        if (fresh != null) {
+          assertSame(slow(wire, Transport.UDP), written, name);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aDeclineWritesNothing() {
+    byte[] axfr = query("berth.", Type.AXFR).toWire();
+    ByteBuf out = Unpooled.buffer(16);
+    assertFalse(WireResponder.tryRespond(axfr, axfr.length, Transport.UDP, zone, false, out));
+    // Too big for a datagram: the full path truncates (TC) by whole RRsets instead.
+    ZoneSnapshot.Builder b = ZoneSnapshot.builder(name("berth."), 2);
+    for (int i = 1; i <= 100; i++) {
+      b.address(name("big.berth."), TestZone.ip("10.9.0." + i));
+    }
+    ZoneSnapshot bigZone = b.build();
+    byte[] big = query("big.berth.", Type.A).toWire();
+    assertFalse(WireResponder.tryRespond(big, big.length, Transport.UDP, bigZone, false, out));
+    assertNotNull(WireResponder.tryRespond(big, Transport.TCP, bigZone, false), "TCP takes all");
+    assertEquals(0, out.writerIndex());
   }
 
   private byte[] fast(Message q) {
