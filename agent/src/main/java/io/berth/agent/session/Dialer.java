@@ -13,7 +13,7 @@ public interface Dialer {
   /**
    * The agent process's transport: gRPC over OkHttp and the JDK's TLS. An agent holds one
    * connection, so a blocking reader thread costs less than Netty's event loops, pooled direct
-   * buffers and ~900 classes (docs/BENCHMARKS.md, agent memory). Many agents in one JVM (the
+   * buffers and ~930 classes (docs/BENCHMARKS.md, agent memory). Many agents in one JVM (the
    * hollow fleet of the benchmarks) should pass a Netty dialer instead.
    */
   static Dialer okHttp() {
