@@ -2,6 +2,8 @@
 # and one agent on this machine's dockerd as real processes, waits until the node is ready, and
 # stops both (and removes the node's containers) on exit. Sets WORK, AGENT_PID, BERTH_COORDINATOR.
 #   NODE=overhead-node . bench/scripts/one-node-cluster.sh
+# AGENT_CMD: how the agent is started; default bin/berth's `agent` command (the checkout's JDK),
+# AGENT_CMD=bundle/target/berth-agent/bin/berth-agent runs it as install.sh installs it.
 NODE=${NODE:-bench-node}
 WORK=$(mktemp -d /tmp/berth-bench-XXXX)
 CLUSTER_PIDS=()
@@ -21,7 +23,7 @@ bin/berth coordinator start --bootstrap --data-dir "$WORK/c" --bind 127.0.0.1 --
 CLUSTER_PIDS+=($!)
 until grep -q "agent start" "$WORK/c.log"; do sleep 0.2; done
 export BERTH_COORDINATOR=127.0.0.1:$GRPC
-bin/berth agent start --coordinator "$BERTH_COORDINATOR" --token "$(cat "$WORK/c/join-token")" \
+${AGENT_CMD:-bin/berth agent} start --coordinator "$BERTH_COORDINATOR" --token "$(cat "$WORK/c/join-token")" \
   --name "$NODE" --address 127.0.0.1 --data-dir "$WORK/a" >"$WORK/a.log" 2>&1 &
 AGENT_PID=$!
 CLUSTER_PIDS+=($AGENT_PID)

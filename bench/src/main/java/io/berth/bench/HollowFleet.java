@@ -6,6 +6,7 @@ import io.berth.agent.session.AgentSession;
 import io.berth.agent.enrol.EnrolmentRefused;
 import io.berth.agent.enrol.NodeCredential;
 import io.berth.agent.enrol.NodeEnrolment;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,8 +36,11 @@ final class HollowFleet implements AutoCloseable {
           Duration.ofSeconds(60), Duration.ZERO);
       NodeCredential credential = new NodeCredential(config.dataDir());
       NodeEnrolment.ensure(credential, coordinators, token, null, config.name());
+      // Netty: thousands of sessions in one JVM share its event loops (OkHttp, the agent process's
+      // transport, would take a reader thread each).
       agents.add(new Agent(config, new HollowRuntime(timer, startDelayMs),
-          AgentSession.Settings.defaults().withCredentials(credential.channelCredentials())));
+          AgentSession.Settings.defaults().withCredentials(credential.channelCredentials())
+              .withDialer(NettyChannelBuilder::forTarget)));
     }
   }
 

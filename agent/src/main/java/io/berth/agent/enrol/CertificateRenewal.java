@@ -1,5 +1,6 @@
 package io.berth.agent.enrol;
 
+import io.berth.agent.session.Dialer;
 import io.berth.proto.AgentServiceGrpc;
 import io.berth.proto.EnrollResponse;
 import io.berth.proto.RenewRequest;
@@ -8,7 +9,6 @@ import io.berth.tls.KeyPairs;
 import io.berth.tls.Pem;
 import io.berth.tls.TlsMaterial;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -73,7 +73,7 @@ public final class CertificateRenewal implements AutoCloseable {
     TlsMaterial now = credential.current();
     String name = now.identity().name();
     String target = endpoint.get();
-    ManagedChannel channel = NettyChannelBuilder.forTarget(target, credential.channelCredentials()).build();
+    ManagedChannel channel = Dialer.okHttp().channel(target, credential.channelCredentials()).build();
     try {
       KeyPair keys = KeyPairs.newKeyPair();
       EnrollResponse r = AgentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)

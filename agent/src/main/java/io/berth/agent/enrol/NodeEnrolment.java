@@ -1,5 +1,6 @@
 package io.berth.agent.enrol;
 
+import io.berth.agent.session.Dialer;
 import io.berth.proto.AgentServiceGrpc;
 import io.berth.proto.EnrollRequest;
 import io.berth.proto.EnrollResponse;
@@ -13,7 +14,6 @@ import io.berth.tls.TlsMaterial;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,7 +108,7 @@ public final class NodeEnrolment {
       throws EnrolmentRefused, Unreachable, IOException {
     X509Certificate ca = trustedCa(endpoint, token, caFile);
     KeyPair keys = KeyPairs.newKeyPair();
-    ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint, GrpcTls.anonymousClient(ca)).build();
+    ManagedChannel channel = Dialer.okHttp().channel(endpoint, GrpcTls.anonymousClient(ca)).build();
     try {
       EnrollResponse r = AgentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_MS, TimeUnit.MILLISECONDS)
           .enroll(EnrollRequest.newBuilder().setToken(token.text()).setNodeName(nodeName)

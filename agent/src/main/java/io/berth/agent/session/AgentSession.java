@@ -19,7 +19,7 @@ import io.berth.proto.TaskAssignment;
 import io.berth.proto.TaskStatus;
 import io.berth.proto.TaskStatusReport;
 import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -62,28 +62,35 @@ public final class AgentSession implements StatusSink {
       Duration backoffCap,
       Duration defaultHeartbeat,
       Duration keepAlive,
-      ChannelCredentials credentials) {
+      ChannelCredentials credentials,
+      Dialer dialer) {
 
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(60),
           Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(5),
-          Duration.ZERO, null);
+          Duration.ZERO, null, Dialer.okHttp());
     }
 
     public Settings withBackoff(Duration base, Duration cap) {
       return new Settings(joinTimeout, helloTimeout, base, cap, defaultHeartbeat, keepAlive,
-          credentials);
+          credentials, dialer);
     }
 
     public Settings withKeepAlive(Duration keepAlive) {
       return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
-          keepAlive, credentials);
+          keepAlive, credentials, dialer);
     }
 
     /** Mutual TLS with the node certificate; without it (null) plaintext, for test doubles only. */
     public Settings withCredentials(ChannelCredentials credentials) {
       return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
-          keepAlive, credentials);
+          keepAlive, credentials, dialer);
+    }
+
+    /** Another gRPC transport (default: {@link Dialer#okHttp()}). */
+    public Settings withDialer(Dialer dialer) {
+      return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
+          keepAlive, credentials, dialer);
     }
   }
 
@@ -338,9 +345,8 @@ public final class AgentSession implements StatusSink {
   }
 
   private ManagedChannel channel(String endpoint) {
-    ManagedChannelBuilder<?> builder = settings.credentials() != null
-        ? Grpc.newChannelBuilder(endpoint, settings.credentials())
-        : ManagedChannelBuilder.forTarget(endpoint).usePlaintext();
+    ManagedChannelBuilder<?> builder = settings.dialer().channel(endpoint,
+        settings.credentials() != null ? settings.credentials() : InsecureChannelCredentials.create());
     if (!settings.keepAlive().isZero()) {
       // Detects a coordinator host that vanished without closing TCP. The server must permit
       // pings this often (NettyServerBuilder.permitKeepAliveTime), or it will send GOAWAY.
