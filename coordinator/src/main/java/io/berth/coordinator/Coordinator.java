@@ -76,11 +76,14 @@ public final class Coordinator implements AutoCloseable {
   private final TaskStatusWriter statuses;
   private final Leadership leadership;
   private final ScheduledExecutorService timers;
+  private final java.util.concurrent.CompletableFuture<String> removed = new java.util.concurrent.CompletableFuture<>();
+  private final java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
 
   private Coordinator(CoordinatorOptions options) throws IOException, InterruptedException {
     this.options = options;
     Clock clock = Clock.systemUTC();
-    self = MemberIdentity.loadOrCreate(options.dataDir(), options.advertise(), options.raftPort(), options.peers());
+    self = MemberIdentity.loadOrCreate(options.dataDir(), options.advertise(), options.raftPort(), options.peers(),
+        options.addMember());
     if (self.isNew(options.dataDir()) && !options.bootstrap()) {
       throw new IllegalStateException("data dir " + options.dataDir()
           + " holds no cluster: start the first coordinator with --bootstrap, or the others with --join");
@@ -88,7 +91,8 @@ public final class Coordinator implements AutoCloseable {
     secrets = ClusterSecrets.loadOrCreate(options.dataDir(), options.zone(), clock);
     memberTls = secrets.ca().issueMember(self.memberId(), ServerNames.of(options.bind(), options.advertise()));
     MutableHandlerRegistry services = new MutableHandlerRegistry();
-    ClusterJoins joins = new ClusterJoins(secrets, self.peers());
+    ClusterJoins joins = new ClusterJoins(secrets, io.berth.coordinator.api.GroupRoster.forming(self.peers(),
+        self.memberId()));
     services.addService(new StartingControlService(joins, secrets::proposedMeta));
     AtomicReference<ClusterStore> storeRef = new AtomicReference<>(); // the authorizer reads revocations once it is up
     grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()), GrpcTls.server(() -> memberTls))
@@ -151,8 +155,7 @@ public final class Coordinator implements AutoCloseable {
         options.heartbeatInterval().toMillis());
     store.addListener(snapshot -> agents.closeRevoked(meta()));
     services.addService(agents);
-    services.addService(new ControlService(store, sessions, loops, members, this::meta, self.peers(), names, clock,
-        secrets));
+    services.addService(new ControlService(store, sessions, loops, members, this::meta, names, clock, secrets));
 
     // install.sh, /ca.crt and the agent bundle; HTTPS with this member's certificate (the cluster CA's).
     Optional<TlsMaterial> httpTls = Optional.of(memberTls);
@@ -174,7 +177,54 @@ public final class Coordinator implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    timers.scheduleWithFixedDelay(publisher, 1, 1, TimeUnit.SECONDS);
+    timers.scheduleWithFixedDelay(() -> {
+      if (!removed.isDone()) {
+        publisher.run();
+        rememberPeers();
+      }
+    }, 1, 1, TimeUnit.SECONDS);
+    store.addListener(snapshot -> {
+      if (meta().getRemovedMembersList().contains(self.memberId()) && leaving.compareAndSet(false, true)) {
+        Thread t = new Thread(this::leaveRemoved, "berth-removed");
+        t.setDaemon(true);
+        t.start();
+      }
+    });
+  }
+
+  /**
+   * This member was removed (`berth cluster remove`): make sure it is out of the Raft group, then
+   * let the process stop ({@link #removed()}). The pause lets the removal's own reply go out when
+   * it was asked here.
+   */
+  private void leaveRemoved() {
+    String why = "this coordinator (" + self.memberId() + ") was removed from the cluster with `berth cluster "
+        + "remove`: its data dir no longer makes it a member. To add this host again, start it with --join "
+        + "ANY_MEMBER:GRPC_PORT --token T and an empty --data-dir";
+    LOG.error(why);
+    try {
+      store.removeFromRaft(self.memberId(), Duration.ofSeconds(30));
+      Thread.sleep(1000);
+    } catch (RuntimeException e) {
+      LOG.warn("leaving the Raft group: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    removed.complete(why);
+  }
+
+  /** Completes, with why, when this member was removed from the cluster and should stop. */
+  public java.util.concurrent.CompletableFuture<String> removed() {
+    return removed;
+  }
+
+  /** Keeps the data dir's peer list at the current configuration, for the next start's discovery. */
+  private void rememberPeers() {
+    try {
+      MemberIdentity.rememberPeers(options.dataDir(), List.copyOf(store.membership().raftAddresses().values()));
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("peer list not saved: {}", e.toString());
+    }
   }
 
   public static Coordinator start(CoordinatorOptions options) throws IOException, InterruptedException {
