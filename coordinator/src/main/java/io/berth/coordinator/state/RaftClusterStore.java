@@ -119,6 +119,13 @@ public final class RaftClusterStore implements ClusterStore {
     try {
       store.open(startTimeout);
       return store;
+    } catch (IllegalStateException e) {
+      store.close();
+      if (e.getMessage() != null && e.getMessage().contains(MemberAdmissionProtocol.REMOVED)) {
+        throw e; // refused for good: trying again cannot help
+      }
+      throw new StoreUnavailableException(
+          "the Raft member " + config.memberId() + " did not start within " + startTimeout + ": " + e, e);
     } catch (Exception e) {
       store.close(); // release its ports and files before anyone starts again
       throw new StoreUnavailableException(

@@ -81,7 +81,7 @@ class RaftMembershipTest {
         .map(JobKey::name).toList()));
 
     // The removed member restarted on its old data dir is refused, with why, instead of adding itself back.
-    var refused = assertThrows(ClusterStore.StoreUnavailableException.class, () -> RaftClusterStore.start(
+    var refused = assertThrows(IllegalStateException.class, () -> RaftClusterStore.start(
         member("c3", p3, dir.resolve("c3"), List.of("c1@127.0.0.1:" + p1, "c2@127.0.0.1:" + p2)), START));
     assertTrue(refused.getMessage().contains("removed from the cluster"), refused.getMessage());
     assertEquals(List.of("c1", "c2", "c4"), c1.membership().members());
