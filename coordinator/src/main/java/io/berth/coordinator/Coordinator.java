@@ -76,8 +76,7 @@ public final class Coordinator implements AutoCloseable {
   private final TaskStatusWriter statuses;
   private final Leadership leadership;
   private final ScheduledExecutorService timers;
-  private final java.util.concurrent.CompletableFuture<String> removed = new java.util.concurrent.CompletableFuture<>();
-  private final java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
+  private final RemovalWatch removal;
 
   private Coordinator(CoordinatorOptions options) throws IOException, InterruptedException {
     this.options = options;
@@ -123,6 +122,7 @@ public final class Coordinator implements AutoCloseable {
           + "cluster's is " + meta.getCaFingerprint() + ": start every member after the first with --join "
           + "FIRST_MEMBER:GRPC_PORT --token TOKEN (it fetches the cluster's CA)");
     }
+    removal = new RemovalWatch(store, self.memberId());
     TaskNames names = new TaskNames(meta.getZone());
     String endpoint = options.advertise() + ":" + options.grpcPort();
 
@@ -178,44 +178,17 @@ public final class Coordinator implements AutoCloseable {
       return t;
     });
     timers.scheduleWithFixedDelay(() -> {
-      if (!removed.isDone()) {
+      if (!removal.marked()) {
         publisher.run();
         rememberPeers();
       }
     }, 1, 1, TimeUnit.SECONDS);
-    store.addListener(snapshot -> {
-      if (meta().getRemovedMembersList().contains(self.memberId()) && leaving.compareAndSet(false, true)) {
-        Thread t = new Thread(this::leaveRemoved, "berth-removed");
-        t.setDaemon(true);
-        t.start();
-      }
-    });
-  }
-
-  /**
-   * This member was removed (`berth cluster remove`): make sure it is out of the Raft group, then
-   * let the process stop ({@link #removed()}). The pause lets the removal's own reply go out when
-   * it was asked here.
-   */
-  private void leaveRemoved() {
-    String why = "this coordinator (" + self.memberId() + ") was removed from the cluster with `berth cluster "
-        + "remove`: its data dir no longer makes it a member. To add this host again, start it with --join "
-        + "ANY_MEMBER:GRPC_PORT --token T and an empty --data-dir";
-    LOG.error(why);
-    try {
-      store.removeFromRaft(self.memberId(), Duration.ofSeconds(30));
-      Thread.sleep(1000);
-    } catch (RuntimeException e) {
-      LOG.warn("leaving the Raft group: {}", e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    removed.complete(why);
+    store.addListener(removal);
   }
 
   /** Completes, with why, when this member was removed from the cluster and should stop. */
   public java.util.concurrent.CompletableFuture<String> removed() {
-    return removed;
+    return removal.removed();
   }
 
   /** Keeps the data dir's peer list at the current configuration, for the next start's discovery. */

@@ -106,6 +106,14 @@ public interface ClusterStore extends AutoCloseable {
   /** Deletes a coordinator's member record (after it left the Raft group); false if there was none. */
   boolean deleteMember(String memberId);
 
+  /**
+   * True when the cluster identity marks {@code memberId} removed by a write made after this
+   * member entered the Raft configuration it started with. A mark from before does not count: it
+   * is an earlier member at the same address, seen while this one replays the log (the token join
+   * that let this one in cleared it later in the log).
+   */
+  boolean removedSinceStart(String memberId);
+
   @Override
   void close();
 

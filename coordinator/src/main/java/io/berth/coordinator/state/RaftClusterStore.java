@@ -97,6 +97,7 @@ public final class RaftClusterStore implements ClusterStore {
   private RaftClient client;
   private SessionClient session;
   private MemberAdmissionProtocol protocol;
+  private volatile long startConfigIndex;
 
   private RaftClusterStore(StoreConfig config, int segmentBytes) {
     this.config = config;
@@ -194,6 +195,8 @@ public final class RaftClusterStore implements ClusterStore {
       throw new IllegalStateException(this.protocol.joinRefused().getNow(""));
     }
     started.get();
+    startConfigIndex = RaftInternals.context(server).map(c -> c.getCluster().getConfiguration())
+        .map(c -> c.index()).orElse(0L);
 
     List<MemberId> clientMembers = new ArrayList<>(memberIds);
     if (!clientMembers.contains(MemberId.from(config.memberId()))) {
@@ -614,6 +617,11 @@ public final class RaftClusterStore implements ClusterStore {
     }
 
     @Override
+    public boolean removedSinceStart(String memberId) {
+      return RaftClusterStore.this.removedSinceStart(memberId);
+    }
+
+    @Override
     public void close() {
       // a view: the store is closed by its owner
     }
@@ -733,6 +741,13 @@ public final class RaftClusterStore implements ClusterStore {
     while (configured().stream().anyMatch(m -> m.memberId().id().equals(memberId)) && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
+  }
+
+  @Override
+  public boolean removedSinceStart(String memberId) {
+    ClusterMeta m = meta;
+    return m != null && m.getRemovedMembersList().contains(memberId)
+        && current.indexOf(StateKeys.META) > startConfigIndex;
   }
 
   @Override

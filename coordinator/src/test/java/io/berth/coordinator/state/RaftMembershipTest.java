@@ -66,9 +66,11 @@ class RaftMembershipTest {
     c1.awaitVersion(through3, Duration.ofSeconds(30));
     assertTrue(c1.snapshot().job(new JobKey("default", "through-c3")).isPresent());
 
-    // c3 dies; it is removed through a survivor, and a new member takes its place.
-    c3.close();
+    // c3 is marked removed while it is up: it sees the mark (and a coordinator would stop). Then it
+    // dies, is removed through a survivor, and a new member takes its place.
     c2.updateMeta(m -> m.toBuilder().addRemovedMembers("c3").build());
+    Await.until("c3 sees itself removed", Duration.ofSeconds(30), () -> c3.removedSinceStart("c3"));
+    c3.close();
     c2.removeFromRaft("c3", Duration.ofSeconds(30));
     Await.until("c3 out of every survivor's configuration", Duration.ofSeconds(30), () -> List.of(c1, c2).stream()
         .allMatch(s -> s.membership().members().equals(List.of("c1", "c2"))));
@@ -85,6 +87,18 @@ class RaftMembershipTest {
         member("c3", p3, dir.resolve("c3"), List.of("c1@127.0.0.1:" + p1, "c2@127.0.0.1:" + p2)), START));
     assertTrue(refused.getMessage().contains("removed from the cluster"), refused.getMessage());
     assertEquals(List.of("c1", "c2", "c4"), c1.membership().members());
+
+    // Readmitted (a token join clears the mark), a new c3 on an empty data dir joins: the old mark it
+    // replays from the log is from before it entered the configuration, so it does not count.
+    c1.updateMeta(m -> m.toBuilder().clearRemovedMembers().build());
+    RaftClusterStore again = start(member("c3", p3, dir.resolve("c3-again"),
+        List.of("c1@127.0.0.1:" + p1, "c2@127.0.0.1:" + p2, "c4@127.0.0.1:" + p4)));
+    java.util.concurrent.atomic.AtomicBoolean sawRemoved = new java.util.concurrent.atomic.AtomicBoolean();
+    again.addListener(snapshot -> sawRemoved.compareAndSet(false, again.removedSinceStart("c3")));
+    Await.until("the new c3 a voter", Duration.ofSeconds(30), () -> c1.membership().members().equals(
+        List.of("c1", "c2", "c3", "c4")) && c1.membership().joining().isEmpty());
+    again.awaitVersion(writeJob(c1, "after-readmit"), Duration.ofSeconds(30));
+    assertTrue(!again.removedSinceStart("c3") && !sawRemoved.get(), "an old mark does not remove the new member");
   }
 
   @Test
