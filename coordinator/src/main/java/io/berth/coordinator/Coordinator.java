@@ -80,11 +80,13 @@ public final class Coordinator implements AutoCloseable {
   private final Leadership leadership;
   private final ScheduledExecutorService timers;
   private final MemberProbe probe;
+  private final RemovalWatch removal;
 
   private Coordinator(CoordinatorOptions options) throws IOException, InterruptedException {
     this.options = options;
     Clock clock = Clock.systemUTC();
-    self = MemberIdentity.loadOrCreate(options.dataDir(), options.advertise(), options.raftPort(), options.peers());
+    self = MemberIdentity.loadOrCreate(options.dataDir(), options.advertise(), options.raftPort(), options.peers(),
+        options.addMember());
     if (self.isNew(options.dataDir()) && !options.bootstrap()) {
       throw new IllegalStateException("data dir " + options.dataDir()
           + " holds no cluster: start the first coordinator with --bootstrap, or the others with --join");
@@ -92,7 +94,8 @@ public final class Coordinator implements AutoCloseable {
     secrets = ClusterSecrets.loadOrCreate(options.dataDir(), options.zone(), clock);
     memberTls = secrets.ca().issueMember(self.memberId(), ServerNames.of(options.bind(), options.advertise()));
     MutableHandlerRegistry services = new MutableHandlerRegistry();
-    ClusterJoins joins = new ClusterJoins(secrets, self.peers());
+    ClusterJoins joins = new ClusterJoins(secrets, io.berth.coordinator.api.GroupRoster.forming(self.peers(),
+        self.memberId()));
     services.addService(new StartingControlService(joins, secrets::proposedMeta));
     AtomicReference<ClusterStore> storeRef = new AtomicReference<>(); // the authorizer reads revocations once it is up
     grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()), GrpcTls.server(() -> memberTls))
@@ -123,6 +126,7 @@ public final class Coordinator implements AutoCloseable {
           + "cluster's is " + meta.getCaFingerprint() + ": start every member after the first with --join "
           + "FIRST_MEMBER:GRPC_PORT --token TOKEN (it fetches the cluster's CA)");
     }
+    removal = new RemovalWatch(store, self.memberId());
     TaskNames names = new TaskNames(meta.getZone());
     String endpoint = options.advertise() + ":" + options.grpcPort();
 
@@ -159,8 +163,7 @@ public final class Coordinator implements AutoCloseable {
     store.addListener(snapshot -> agents.closeRevoked(meta()));
     services.addService(agents);
     services.addService(new HeldSessionsService(sessions));
-    services.addService(new ControlService(store, sessions, loops, members, this::meta, self.peers(), names, clock,
-        secrets));
+    services.addService(new ControlService(store, sessions, loops, members, this::meta, names, clock, secrets));
 
     // install.sh, /ca.crt and the agent bundle; HTTPS with this member's certificate (the cluster CA's).
     Optional<TlsMaterial> httpTls = Optional.of(memberTls);
@@ -182,7 +185,27 @@ public final class Coordinator implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    timers.scheduleWithFixedDelay(publisher, 1, 1, TimeUnit.SECONDS);
+    timers.scheduleWithFixedDelay(() -> {
+      if (!removal.marked()) {
+        publisher.run();
+        rememberPeers();
+      }
+    }, 1, 1, TimeUnit.SECONDS);
+    store.addListener(removal);
+  }
+
+  /** Completes, with why, when this member was removed from the cluster and should stop. */
+  public java.util.concurrent.CompletableFuture<String> removed() {
+    return removal.removed();
+  }
+
+  /** Keeps the data dir's peer list at the current configuration, for the next start's discovery. */
+  private void rememberPeers() {
+    try {
+      MemberIdentity.rememberPeers(options.dataDir(), List.copyOf(store.membership().raftAddresses().values()));
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("peer list not saved: {}", e.toString());
+    }
   }
 
   public static Coordinator start(CoordinatorOptions options) throws IOException, InterruptedException {

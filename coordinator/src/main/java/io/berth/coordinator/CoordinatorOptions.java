@@ -23,7 +23,19 @@ public record CoordinatorOptions(
     Duration nodeCertValidity,
     int httpPort,
     boolean httpPortRequired,
-    Path agentBundle) {
+    Path agentBundle,
+    boolean addMember) {
+
+  /** A member of the group as created (not one added to a running group). */
+  public CoordinatorOptions(Path dataDir, boolean bootstrap, String bind, String advertise, int grpcPort, int dnsPort,
+      int raftPort, String zone, Duration heartbeatInterval, Duration nodeTtl, long dnsTtlSeconds,
+      java.util.List<String> peers, io.berth.coordinator.state.StoreConfig.Timings raftTimings,
+      java.util.List<String> dnsUpstreams, java.util.List<String> dnsClientNetworks, Duration nodeCertValidity,
+      int httpPort, boolean httpPortRequired, Path agentBundle) {
+    this(dataDir, bootstrap, bind, advertise, grpcPort, dnsPort, raftPort, zone, heartbeatInterval, nodeTtl,
+        dnsTtlSeconds, peers, raftTimings, dnsUpstreams, dnsClientNetworks, nodeCertValidity, httpPort,
+        httpPortRequired, agentBundle, false);
+  }
 
   /** The Raft address other members reach this one at. */
   public String raftAddress() {

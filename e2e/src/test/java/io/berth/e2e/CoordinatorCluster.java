@@ -16,11 +16,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** N coordinator processes on loopback forming one Raft group, each startable and killable. */
+/**
+ * N coordinator processes on loopback forming one Raft group, each startable and killable, plus
+ * spare slots for members added later with --join (a Raft configuration change).
+ */
 final class CoordinatorCluster implements AutoCloseable {
   final Path dir;
   final Path logs;
   final int size;
+  final int slots;
   final int[] grpc;
   final int[] dns;
   final int[] http;
@@ -31,17 +35,23 @@ final class CoordinatorCluster implements AutoCloseable {
   private int restarts;
 
   CoordinatorCluster(Path dir, Path logs, int size) throws IOException {
+    this(dir, logs, size, 0);
+  }
+
+  /** {@code size} members listed at bootstrap, and {@code spare} slots for members added later (started with {@link #start(int)}: --join and the token). */
+  CoordinatorCluster(Path dir, Path logs, int size, int spare) throws IOException {
     this.dir = dir;
     this.logs = logs;
     this.size = size;
-    grpc = new int[size];
-    dns = new int[size];
-    http = new int[size];
-    raft = new int[size];
-    processes = new BerthProcess[size];
-    channels = new ManagedChannel[size];
-    everStarted = new boolean[size];
-    for (int i = 0; i < size; i++) {
+    this.slots = size + spare;
+    grpc = new int[slots];
+    dns = new int[slots];
+    http = new int[slots];
+    raft = new int[slots];
+    processes = new BerthProcess[slots];
+    channels = new ManagedChannel[slots];
+    everStarted = new boolean[slots];
+    for (int i = 0; i < slots; i++) {
       grpc[i] = freePort();
       dns[i] = freePort();
       http[i] = freePort();
@@ -80,19 +90,60 @@ final class CoordinatorCluster implements AutoCloseable {
    * use their data dir.
    */
   void start(int i) throws IOException {
-    List<String> args = new ArrayList<>(List.of("coordinator", "start"));
-    if (i == 0 || everStarted[i]) {
-      args.addAll(List.of("--bootstrap", "--peers", peers()));
-    } else {
-      args.addAll(List.of("--join", endpoint(0), "--token", token()));
+    if (i >= size) {
+      // An added member restarts from its data dir through any member, without the token.
+      start(i, everStarted[i] ? List.of("--join", endpoint(liveOtherThan(i))) : List.of("--join", endpoint(liveOtherThan(i)),
+          "--token", token()));
+      return;
     }
-    args.addAll(List.of("--data-dir", dir.resolve("c" + i).toString(),
-        "--bind", "127.0.0.1", "--grpc-port", "" + grpc[i], "--dns-port", "" + dns[i], "--raft-port", "" + raft[i],
+    if (i == 0 || everStarted[i]) {
+      start(i, List.of("--bootstrap", "--peers", peers()));
+    } else {
+      start(i, List.of("--join", endpoint(0), "--token", token()));
+    }
+  }
+
+  /** Starts slot i with the given mode arguments (--bootstrap ... or --join ...), without waiting. */
+  void start(int i, List<String> mode) throws IOException {
+    processes[i] = launch(i, mode);
+    everStarted[i] = true;
+  }
+
+  /** Runs `coordinator start` for slot i's ports and data dir; the process may be refused (bad input). */
+  BerthProcess launch(int i, List<String> mode) throws IOException {
+    return launch(i, mode, dir.resolve("c" + i));
+  }
+
+  BerthProcess launch(int i, List<String> mode, Path dataDir) throws IOException {
+    return launch(i, mode, dataDir, raft[i]);
+  }
+
+  /** As {@link #launch(int, List, Path)} with another Raft port (to try one that is taken). */
+  BerthProcess launch(int i, List<String> mode, Path dataDir, int raftPort) throws IOException {
+    List<String> args = new ArrayList<>(List.of("coordinator", "start"));
+    args.addAll(mode);
+    args.addAll(List.of("--data-dir", dataDir.toString(),
+        "--bind", "127.0.0.1", "--grpc-port", "" + grpc[i], "--dns-port", "" + dns[i], "--raft-port", "" + raftPort,
         "--http-port", "" + http[i], "--node-ttl-ms", "10000", "--dns-upstream", "none"));
     args.addAll(i == 0 ? List.of("--config-dir", configDir().toString()) : List.of("--no-client-config"));
-    processes[i] = BerthProcess.start(logs.resolve("coordinator-" + i + "-" + (restarts++) + ".log"),
-        args.toArray(new String[0]));
-    everStarted[i] = true;
+    return BerthProcess.start(logs.resolve("coordinator-" + i + "-" + (restarts++) + ".log"), args.toArray(new String[0]));
+  }
+
+  /** A member other than i whose process runs (to join through). */
+  int liveOtherThan(int i) {
+    for (int j = 0; j < slots; j++) {
+      if (j != i && alive(j)) {
+        return j;
+      }
+    }
+    throw new IllegalStateException("no live member to join through");
+  }
+
+  /** Runs `berth ARGS --coordinator` member i's endpoint with this cluster's admin credential. */
+  BerthProcess.Result berth(int i, String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--coordinator", endpoint(i)));
+    return BerthProcess.run(Duration.ofSeconds(90), cliEnv(), all.toArray(new String[0]));
   }
 
   void awaitUp(int i) {
@@ -130,7 +181,7 @@ final class CoordinatorCluster implements AutoCloseable {
     ClusterStatusResponse s = api(i).getClusterStatus(ClusterStatusRequest.getDefaultInstance());
     for (Member m : s.getMembersList()) {
       if (m.getLeader()) {
-        for (int j = 0; j < size; j++) {
+        for (int j = 0; j < slots; j++) {
           if (memberId(j).equals(m.getId())) {
             return Optional.of(j);
           }

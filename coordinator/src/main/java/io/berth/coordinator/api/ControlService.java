@@ -67,23 +67,20 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   private final LeaderLoops leader;
   private final MemberWatch members;
   private final Supplier<ClusterMeta> meta;
-  private final List<String> peers;
   private final TaskNames names;
   private final Clock clock;
   private final ClusterSecrets secrets;
   private final ClusterJoins joins;
 
-  /** @param peers the Raft addresses of every member (fixed when the cluster was created) */
   public ControlService(ClusterStore store, SessionRegistry sessions, LeaderLoops leader, MemberWatch members,
-      Supplier<ClusterMeta> meta, List<String> peers, TaskNames names, Clock clock, ClusterSecrets secrets) {
+      Supplier<ClusterMeta> meta, TaskNames names, Clock clock, ClusterSecrets secrets) {
     this.secrets = secrets;
-    this.joins = new ClusterJoins(secrets, peers);
+    this.joins = new ClusterJoins(secrets, GroupRoster.running(store, members));
     this.store = store;
     this.sessions = sessions;
     this.leader = leader;
     this.members = members;
     this.meta = meta;
-    this.peers = List.copyOf(peers);
     this.names = names;
     this.clock = clock;
   }
@@ -287,13 +284,19 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
       r.setConnectedNodes(connected.size());
       for (String id : m.members()) {
         MemberRecord rec = s.members().get(id);
+        MemberHealth health = MemberHealth.of(id, m, rec, members.fresh(id, GroupRoster.FRESH_NANOS));
+        String address = m.raftAddresses().getOrDefault(id, "");
         r.addMembers(Member.newBuilder()
             .setId(id)
-            .setAddress(rec == null ? "" : rec.getRaftAddress())
+            .setAddress(!address.isEmpty() || rec == null ? address : rec.getRaftAddress())
             .setGrpcEndpoint(rec == null ? "" : rec.getGrpcEndpoint())
             .setLeader(id.equals(leaderMember))
             .setRaftLeader(id.equals(m.raftLeader()))
-            .setHealthy(id.equals(m.self()) || members.fresh(id, 3_000_000_000L)));
+            .setHealthy(health.healthy())
+            .setHealth(health.text())
+            .setCommitIndex(health.commitIndex())
+            .setAppliedIndex(health.appliedIndex())
+            .setRaftRole(m.joining().contains(id) ? "joining" : "voter"));
       }
       return r.build();
     });
@@ -301,7 +304,36 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
 
   @Override
   public void joinCluster(ClusterJoinRequest request, StreamObserver<ClusterJoinResponse> out) {
-    reply(out, () -> joins.answer(request, meta.get()));
+    reply(out, () -> {
+      ClusterJoinResponse r = joins.answer(request, meta.get());
+      // A member removed earlier may come back, at the same address, through the token only.
+      String id = io.berth.coordinator.MemberIdentity.idOf(request.getRaftAddress());
+      if (meta.get().getRemovedMembersList().contains(id)) {
+        store.updateMeta(old -> MemberRemoval.readmit(old, id));
+      }
+      return r;
+    });
+  }
+
+  @Override
+  public void removeMember(io.berth.proto.RemoveMemberRequest request,
+      StreamObserver<io.berth.proto.RemoveMemberResponse> out) {
+    reply(out, () -> {
+      String id = MemberRemoval.resolve(request.getMember(), store.membership());
+      // The mark first: a live member sees it and stops, and no member lets it rejoin the Raft group.
+      store.updateMeta(old -> MemberRemoval.mark(old, id));
+      try {
+        store.removeFromRaft(id, MemberRemoval.TIMEOUT);
+      } catch (IllegalArgumentException e) {
+        store.updateMeta(old -> MemberRemoval.readmit(old, id));
+        throw Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
+      }
+      store.deleteMember(id);
+      return io.berth.proto.RemoveMemberResponse.newBuilder()
+          .setMember(id)
+          .addAllMembers(store.membership().members())
+          .build();
+    });
   }
 
   @Override

@@ -31,7 +31,8 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     boolean bootstrap;
 
     @Option(names = "--join", required = true, paramLabel = "HOST:PORT",
-        description = "Join the cluster of the coordinator at HOST:PORT (its gRPC port) as one of its listed members.")
+        description = "Join the cluster of the coordinator at HOST:PORT (its gRPC port): a member listed at bootstrap, "
+            + "or a new one added to the Raft group. With a data dir that already holds a member, restarts it (no --token needed).")
     String join;
   }
 
@@ -90,15 +91,19 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String adv = advertise != null ? advertise : (bind.equals("0.0.0.0") ? firstRoutableIpv4() : bind);
     java.util.List<String> members = peers;
+    boolean addMember = false;
     if (mode.join != null) {
-      if (token == null) {
-        System.err.println("berth: --join needs --token (the token `berth coordinator start --bootstrap` printed)");
-        return 2;
-      }
+      Path dir = dataDir.toAbsolutePath();
       try {
-        ClusterJoinResponse joined = SeedClient.join(mode.join, token, adv + ":" + raftPort);
-        members = joined.getPeersList();
-        ClusterSecrets.install(dataDir.toAbsolutePath(), joined.getCaKeyPem(), joined.getCaPem(), joined.getMeta());
+        JoinPlan plan = JoinPlan.of(dir, mode.join, token);
+        if (plan.restart()) {
+          System.out.println("Data dir " + dir + " holds member " + plan.memberId() + " of this cluster: restarting it");
+        } else {
+          ClusterJoinResponse joined = SeedClient.join(mode.join, token, adv + ":" + raftPort);
+          members = joined.getPeersList();
+          addMember = joined.getAddMember();
+          ClusterSecrets.install(dir, joined.getCaKeyPem(), joined.getCaPem(), joined.getMeta());
+        }
       } catch (SeedClient.JoinRefused e) {
         System.err.println("berth: cannot join " + mode.join + ": " + e.getMessage());
         return 1;
@@ -117,7 +122,8 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
         timings, dnsUpstreams, dnsClients, lifetime(nodeCertValidity), httpPort,
         spec.commandLine().getParseResult().hasMatchedOption("--http-port"),
         agentBundle != null ? agentBundle.toAbsolutePath()
-            : AgentBundle.defaultLocation(Path.of(System.getProperty("berth.home", ".")).toAbsolutePath()));
+            : AgentBundle.defaultLocation(Path.of(System.getProperty("berth.home", ".")).toAbsolutePath()),
+        addMember);
     Coordinator c;
     try {
       c = Coordinator.start(options);
@@ -126,6 +132,10 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    c.removed().thenAccept(why -> {
+      System.err.println("berth: " + why);
+      System.exit(3); // the shutdown hook closes the coordinator
+    });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       c.close();
       stopped.countDown();

@@ -27,10 +27,14 @@ public final class MemberPublisher implements Runnable {
   @Override
   public void run() {
     try {
+      ClusterStore.MembershipView raft = store.membership();
       store.putMember(identity.toBuilder()
           .clearConnectedNodes()
           .addAllConnectedNodes(sessions.connectedNodes())
           .setRefreshedSeq(++seq)
+          .setCommitIndex(raft.commitIndex())
+          .setAppliedIndex(raft.raftApplied())
+          .setApplyStalled(raft.applyStalled())
           .build());
     } catch (RuntimeException e) {
       LOG.debug("member record not refreshed: {}", e.toString());

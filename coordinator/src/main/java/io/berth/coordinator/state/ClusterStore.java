@@ -93,12 +93,43 @@ public interface ClusterStore extends AutoCloseable {
   /** How this store's consensus group looks from here (for `berth cluster status`). */
   MembershipView membership();
 
+  /**
+   * Takes a member out of the Raft configuration (a configuration change through the Raft
+   * leader; the member may be dead). Returns once the change is committed; a member that is not
+   * in the configuration is a no-op.
+   *
+   * @throws IllegalArgumentException when it is the configuration's last voter
+   * @throws StoreUnavailableException when no leader committed the change in time (no quorum)
+   */
+  void removeFromRaft(String memberId, Duration timeout);
+
+  /** Deletes a coordinator's member record (after it left the Raft group); false if there was none. */
+  boolean deleteMember(String memberId);
+
+  /**
+   * True when the cluster identity marks {@code memberId} removed by a write made after this
+   * member entered the Raft configuration it started with. A mark from before does not count: it
+   * is an earlier member at the same address, seen while this one replays the log (the token join
+   * that let this one in cleared it later in the log).
+   */
+  boolean removedSinceStart(String memberId);
+
   @Override
   void close();
 
-  /** The Raft group as seen by this member. */
+  /**
+   * The Raft group as seen by this member.
+   *
+   * @param members the ids in the Raft configuration (voters and members still joining)
+   * @param appliedIndex the index this member's replica view has applied (Berth's commands)
+   * @param raftAddresses each member's Raft address as far as this member knows it
+   * @param joining members added but not yet voters
+   * @param raftApplied the last index this member's Raft server applied (any entry)
+   * @param applyStalled this member's Raft server stopped applying (see ApplyProgress)
+   */
   record MembershipView(String self, java.util.List<String> members, String raftLeader, long term,
-      long commitIndex, long appliedIndex) {}
+      long commitIndex, long appliedIndex, java.util.Map<String, String> raftAddresses,
+      java.util.Set<String> joining, long raftApplied, boolean applyStalled) {}
 
   /** Thrown when a write could not be made durable (no quorum, timeout). */
   final class StoreUnavailableException extends RuntimeException {

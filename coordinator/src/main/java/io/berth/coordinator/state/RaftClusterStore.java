@@ -16,7 +16,13 @@ import io.atomix.primitive.session.SessionClient;
 import io.atomix.protocols.raft.RaftClient;
 import io.atomix.protocols.raft.RaftServer;
 import io.atomix.protocols.raft.ReadConsistency;
+import io.atomix.protocols.raft.RaftError;
 import io.atomix.protocols.raft.cluster.RaftMember;
+import io.atomix.protocols.raft.cluster.impl.DefaultRaftMember;
+import io.atomix.protocols.raft.impl.RaftContext;
+import io.atomix.protocols.raft.protocol.LeaveRequest;
+import io.atomix.protocols.raft.protocol.LeaveResponse;
+import io.atomix.protocols.raft.protocol.RaftResponse;
 import io.atomix.protocols.raft.partition.impl.RaftNamespaces;
 import io.atomix.protocols.raft.session.CommunicationStrategy;
 import io.atomix.protocols.raft.storage.RaftStorage;
@@ -32,7 +38,12 @@ import io.berth.proto.StateCommand;
 import io.berth.proto.StateOp;
 import io.berth.proto.StateResult;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,11 +73,14 @@ public final class RaftClusterStore implements ClusterStore {
   private static final int MAX_ENTRY_BYTES = 4 * 1024 * 1024;
   // Raft snapshots the state and drops whole segments behind it: disk stays near a few segments.
   static final int SEGMENT_BYTES = 64 * 1024 * 1024;
+  // A healthy member applies a committed entry within milliseconds; this long without progress is a stuck one.
+  private static final Duration APPLY_PATIENCE = Duration.ofSeconds(10);
 
   private final StoreConfig config;
   private final int segmentBytes;
   private final List<MemberId> memberIds;
   private final ReplicaView view = new ReplicaView();
+  private final ApplyProgress applyProgress = new ApplyProgress(APPLY_PATIENCE.toNanos());
   private final ExecutorService viewThread = Executors.newSingleThreadExecutor(r -> daemon(r, "berth-replica-view"));
   private final ExecutorService roleThread = Executors.newSingleThreadExecutor(r -> daemon(r, "berth-raft-role"));
   private final ScheduledExecutorService redirectTimer =
@@ -81,6 +95,8 @@ public final class RaftClusterStore implements ClusterStore {
   private volatile RaftServer server;
   private RaftClient client;
   private SessionClient session;
+  private MemberAdmissionProtocol protocol;
+  private volatile long startConfigIndex;
 
   private RaftClusterStore(StoreConfig config, int segmentBytes) {
     this.config = config;
@@ -103,6 +119,13 @@ public final class RaftClusterStore implements ClusterStore {
     try {
       store.open(startTimeout);
       return store;
+    } catch (IllegalStateException e) {
+      store.close();
+      if (e.getMessage() != null && e.getMessage().contains(MemberAdmissionProtocol.REMOVED)) {
+        throw e; // refused for good: trying again cannot help
+      }
+      throw new StoreUnavailableException(
+          "the Raft member " + config.memberId() + " did not start within " + startTimeout + ": " + e, e);
     } catch (Exception e) {
       store.close(); // release its ports and files before anyone starts again
       throw new StoreUnavailableException(
@@ -137,11 +160,12 @@ public final class RaftClusterStore implements ClusterStore {
 
     Serializer protocol = Serializer.using(RaftNamespaces.RAFT_PROTOCOL);
     StateServiceType type = new StateServiceType(new ViewFeed());
+    this.protocol = new MemberAdmissionProtocol(GROUP, protocol, cluster.getCommunicationService(),
+        timings.election().multipliedBy(3).dividedBy(4), this::joinRefusal);
     server = RaftServer.builder(MemberId.from(config.memberId()))
         .withName(GROUP)
         .withMembershipService(cluster.getMembershipService())
-        .withProtocol(new StickyLeaderProtocol(GROUP, protocol, cluster.getCommunicationService(),
-            timings.election().multipliedBy(3).dividedBy(4)))
+        .withProtocol(this.protocol)
         .withPrimitiveTypes(new DefaultPrimitiveTypeRegistry(List.of(type)))
         .withElectionTimeout(timings.election())
         .withHeartbeatInterval(timings.heartbeat())
@@ -161,16 +185,30 @@ public final class RaftClusterStore implements ClusterStore {
       boolean leader = role == RaftServer.Role.LEADER;
       roleThread.execute(() -> tellRole(leader, term));
     });
-    server.bootstrap(memberIds).get(left(deadline), TimeUnit.NANOSECONDS);
+    // A member added to a running group joins it (Atomix adds it as a non-voter, sends it the log,
+    // then promotes it); the members of the group as created bootstrap it. A restart goes by the
+    // configuration on disk either way (a joined one that was not yet promoted is promoted then).
+    CompletableFuture<RaftServer> started = config.join() ? server.join(memberIds) : server.bootstrap(memberIds);
+    CompletableFuture.anyOf(started, this.protocol.joinRefused()).get(left(deadline), TimeUnit.NANOSECONDS);
+    if (!started.isDone()) {
+      throw new IllegalStateException(this.protocol.joinRefused().getNow(""));
+    }
+    started.get();
+    startConfigIndex = RaftInternals.context(server).map(c -> c.getCluster().getConfiguration())
+        .map(c -> c.index()).orElse(0L);
 
-    client = RaftClient.builder(memberIds)
+    List<MemberId> clientMembers = new ArrayList<>(memberIds);
+    if (!clientMembers.contains(MemberId.from(config.memberId()))) {
+      clientMembers.add(MemberId.from(config.memberId()));
+    }
+    client = RaftClient.builder(clientMembers)
         .withClientId(config.memberId())
         .withMemberId(MemberId.from(config.memberId()))
         .withPartitionId(PartitionId.from(GROUP, 1))
         .withProtocol(new LeaderFollowingClientProtocol(GROUP, protocol, cluster.getCommunicationService(),
             this::knownLeader, timings.election().multipliedBy(4), redirectTimer))
         .build();
-    client.connect(memberIds).get(left(deadline), TimeUnit.NANOSECONDS);
+    client.connect(clientMembers).get(left(deadline), TimeUnit.NANOSECONDS);
     session = client.sessionBuilder(StateServiceType.NAME, type, new ServiceConfig())
         .withReadConsistency(ReadConsistency.LINEARIZABLE)
         .withCommunicationStrategy(CommunicationStrategy.LEADER)
@@ -180,6 +218,17 @@ public final class RaftClusterStore implements ClusterStore {
         .build()
         .connect()
         .get(left(deadline), TimeUnit.NANOSECONDS);
+  }
+
+  /** Why a member may not join the Raft group: it was removed and has not joined again with the token. */
+  private Optional<String> joinRefusal(MemberId member) {
+    ClusterMeta m = meta;
+    if (m != null && m.getRemovedMembersList().contains(member.id())) {
+      return Optional.of("member " + member.id() + " was " + MemberAdmissionProtocol.REMOVED
+          + " (`berth cluster remove`): its data dir no longer makes it a member; start it with --join ANY_MEMBER:GRPC_PORT"
+          + " --token T and an empty --data-dir to add it again");
+    }
+    return Optional.empty();
   }
 
   /** The leader this member's Raft server follows (or is), null while it knows none. */
@@ -557,6 +606,21 @@ public final class RaftClusterStore implements ClusterStore {
     }
 
     @Override
+    public void removeFromRaft(String memberId, Duration timeout) {
+      throw new UnsupportedOperationException("removing a coordinator is an operator's change, not a leader loop's");
+    }
+
+    @Override
+    public boolean deleteMember(String memberId) {
+      throw new UnsupportedOperationException("removing a coordinator is an operator's change, not a leader loop's");
+    }
+
+    @Override
+    public boolean removedSinceStart(String memberId) {
+      return RaftClusterStore.this.removedSinceStart(memberId);
+    }
+
+    @Override
     public void close() {
       // a view: the store is closed by its owner
     }
@@ -565,9 +629,142 @@ public final class RaftClusterStore implements ClusterStore {
   @Override
   public MembershipView membership() {
     RaftMember leader = server.cluster().getLeader();
-    List<String> ids = memberIds.stream().map(MemberId::id).toList();
-    return new MembershipView(config.memberId(), ids, leader == null ? "" : leader.memberId().id(),
-        server.cluster().getTerm(), RaftCommitIndex.of(server), appliedIndex);
+    List<String> ids = new ArrayList<>();
+    Set<String> joining = new LinkedHashSet<>();
+    Map<String, String> addresses = new LinkedHashMap<>();
+    for (RaftMember m : configured()) {
+      String id = m.memberId().id();
+      ids.add(id);
+      if (m.getType() != RaftMember.Type.ACTIVE) {
+        joining.add(id);
+      }
+      addresses.put(id, raftAddress(m.memberId()));
+    }
+    java.util.Collections.sort(ids);
+    long commit = RaftInternals.commitIndex(server);
+    long raftApplied = RaftInternals.lastApplied(server);
+    boolean stalled = commit >= 0 && raftApplied >= 0 && applyProgress.stalled(commit, raftApplied, System.nanoTime());
+    return new MembershipView(config.memberId(), List.copyOf(ids), leader == null ? "" : leader.memberId().id(),
+        server.cluster().getTerm(), commit, appliedIndex, addresses, joining, raftApplied, stalled);
+  }
+
+  /** The members of the Raft configuration this server knows (INACTIVE ones are out of it). */
+  private List<RaftMember> configured() {
+    List<RaftMember> out = new ArrayList<>();
+    for (RaftMember m : server.cluster().getMembers()) {
+      if (m.getType() != RaftMember.Type.INACTIVE) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** A member's Raft address: from the messaging layer, else from the config, else from its member record. */
+  private String raftAddress(MemberId id) {
+    io.atomix.cluster.Member known = cluster.getMembershipService().getMember(id);
+    if (known != null) {
+      return known.address().host() + ":" + known.address().port();
+    }
+    for (String m : config.members()) {
+      if (m.startsWith(id.id() + "@")) {
+        return m.substring(m.indexOf('@') + 1);
+      }
+    }
+    MemberRecord rec = current.members().get(id.id());
+    return rec == null ? "" : rec.getRaftAddress();
+  }
+
+  /**
+   * Hands the Raft server a request to take {@code memberId} out of the configuration, as Atomix's
+   * own {@code leave()} does for the local member: a follower forwards it to the leader, which
+   * commits a configuration without it (with the new configuration's quorum). Retried while there
+   * is no leader or another change is under way.
+   */
+  @Override
+  public void removeFromRaft(String memberId, Duration timeout) {
+    List<RaftMember> members = configured();
+    if (members.stream().noneMatch(m -> m.memberId().id().equals(memberId))) {
+      return;
+    }
+    if (members.stream().filter(m -> m.getType() == RaftMember.Type.ACTIVE).count() <= 1
+        && members.stream().anyMatch(m -> m.memberId().id().equals(memberId) && m.getType() == RaftMember.Type.ACTIVE)) {
+      throw new IllegalArgumentException("member " + memberId + " is the cluster's last voting member: removing it "
+          + "would leave no Raft group");
+    }
+    RaftContext context = RaftInternals.context(server).orElseThrow(() -> new StoreUnavailableException(
+        "this Atomix build hides the Raft context: cannot change the configuration", null));
+    LeaveRequest request = LeaveRequest.builder()
+        .withMember(new DefaultRaftMember(MemberId.from(memberId), RaftMember.Type.ACTIVE, Instant.now()))
+        .build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      CompletableFuture<LeaveResponse> answer = new CompletableFuture<>();
+      context.getThreadContext().execute(() -> context.getRaftRole().onLeave(request).whenComplete((r, e) -> {
+        if (e != null) {
+          answer.completeExceptionally(e);
+        } else {
+          answer.complete(r);
+        }
+      }));
+      try {
+        LeaveResponse r = answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (r.status() == RaftResponse.Status.OK) {
+          awaitLeft(memberId, deadline);
+          return;
+        }
+        RaftError error = r.error();
+        last = error == null ? "the leader was busy (electing or another configuration change)" : error.toString();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreUnavailableException("interrupted while removing " + memberId, e);
+      } catch (Exception e) {
+        last = e.toString();
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreUnavailableException("interrupted while removing " + memberId, e);
+      }
+    }
+    throw new StoreUnavailableException("the Raft group did not commit the removal of " + memberId + " within "
+        + timeout.toSeconds() + " s (" + last + "): is a majority of the members up?", null);
+  }
+
+  /** Until this member's own configuration no longer lists the member (a follower learns it from the leader). */
+  private void awaitLeft(String memberId, long deadline) throws InterruptedException {
+    if (memberId.equals(config.memberId())) {
+      return; // the leader sends a removed member nothing more: its own view never changes
+    }
+    while (configured().stream().anyMatch(m -> m.memberId().id().equals(memberId)) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  @Override
+  public boolean removedSinceStart(String memberId) {
+    ClusterMeta m = meta;
+    return m != null && m.getRemovedMembersList().contains(memberId)
+        && current.indexOf(StateKeys.META) > startConfigIndex;
+  }
+
+  @Override
+  public boolean deleteMember(String memberId) {
+    String k = StateKeys.member(memberId);
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      ClusterSnapshot s = current;
+      if (!s.members().containsKey(memberId)) {
+        return false;
+      }
+      StateResult r = submit(0, List.of(delete(k, s.indexOf(k))));
+      awaitVersion(r.getIndex(), ClusterStore.defaultTimeout());
+      if (r.getOutcome() == StateResult.Outcome.APPLIED) {
+        return true;
+      }
+    }
+    throw new StoreUnavailableException("member record " + memberId + " kept changing under " + MAX_CAS_ATTEMPTS
+        + " attempts to delete it", null);
   }
 
   /** Takes a snapshot of the state machine and compacts the log now (Raft also does so on its own). */

@@ -19,7 +19,7 @@ import java.util.function.Function;
  * machine, a GC pause) deposed a healthy leader; with this, it takes a majority that has lost the
  * leader. A dead leader is unaffected: nobody hears it, so polls pass once the window is over.
  */
-final class StickyLeaderProtocol extends RaftServerCommunicator {
+class StickyLeaderProtocol extends RaftServerCommunicator {
   private final long windowNanos;
   private volatile long lastAppendNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 

@@ -14,21 +14,34 @@ import java.util.List;
  * @param members every member of the group, this one included, as {@code id@host:port}
  * @param timings election timeout, heartbeat and session timeout
  * @param tls the key stores for mutual TLS between members, or null for plaintext (tests)
+ * @param join true for a member added to a running group (a Raft configuration change through
+ *     {@code members}, which then need not list this one); false for a member of the group as
+ *     created, which bootstraps with {@code members}. A restart goes by the configuration on disk either way.
  */
 public record StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings,
-    TransportTls tls) {
+    TransportTls tls, boolean join) {
 
   public StoreConfig {
     members = List.copyOf(members);
   }
 
+  public StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings,
+      TransportTls tls) {
+    this(memberId, host, port, dataDir, members, timings, tls, false);
+  }
+
   public StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings) {
-    this(memberId, host, port, dataDir, members, timings, null);
+    this(memberId, host, port, dataDir, members, timings, null, false);
   }
 
   /** The same member with mutual TLS on its Raft transport. */
   public StoreConfig withTls(TransportTls transportTls) {
-    return new StoreConfig(memberId, host, port, dataDir, members, timings, transportTls);
+    return new StoreConfig(memberId, host, port, dataDir, members, timings, transportTls, join);
+  }
+
+  /** The same member, added to the running group of {@code members} instead of bootstrapping one. */
+  public StoreConfig joining() {
+    return new StoreConfig(memberId, host, port, dataDir, members, timings, tls, true);
   }
 
   /**

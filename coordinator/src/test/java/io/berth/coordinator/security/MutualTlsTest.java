@@ -279,7 +279,7 @@ class MutualTlsTest {
   }
 
   @Test
-  void aJoiningCoordinatorGetsTheCaOnlyWithTheTokenAndOnlyAsAListedMember() throws Exception {
+  void aJoiningCoordinatorGetsTheCaOnlyWithTheTokenAndNotAtATakenAddress() throws Exception {
     var anonymousControl = control(anonymous());
     String forged = "BERTH1-" + coordinator.ca().fingerprint() + "-" + JoinToken.newSecret();
     var e = refused(Status.Code.UNAUTHENTICATED, () -> anonymousControl.joinCluster(
@@ -287,10 +287,14 @@ class MutualTlsTest {
     assertTrue(e.getStatus().getDescription().contains("not valid for this cluster"), e.getStatus().getDescription());
     String self = coordinator.memberTls().identity().name(); // c-127-0-0-1-<raft port>
     String raftAddress = "127.0.0.1:" + self.substring(self.lastIndexOf('-') + 1);
-    refused(Status.Code.FAILED_PRECONDITION, () -> control(anonymous()).joinCluster(
-        io.berth.proto.ClusterJoinRequest.newBuilder().setToken(token).setRaftAddress("127.0.0.1:1").build()));
+    // This member's own address is taken: it is up.
+    var taken = refused(Status.Code.ALREADY_EXISTS, () -> control(anonymous()).joinCluster(
+        io.berth.proto.ClusterJoinRequest.newBuilder().setToken(token).setRaftAddress(raftAddress).build()));
+    assertTrue(taken.getStatus().getDescription().contains("is taken by member " + self), taken.getStatus().getDescription());
+    // A new address is told to join the running group (a Raft configuration change) with the members.
     var joined = control(anonymous()).joinCluster(
-        io.berth.proto.ClusterJoinRequest.newBuilder().setToken(token).setRaftAddress(raftAddress).build());
+        io.berth.proto.ClusterJoinRequest.newBuilder().setToken(token).setRaftAddress("127.0.0.1:1").build());
+    assertTrue(joined.getAddMember());
     assertEquals(List.of(raftAddress), joined.getPeersList());
     assertEquals(coordinator.ca().fingerprint(), joined.getMeta().getCaFingerprint());
     assertTrue(joined.getMeta().getJoinSecret().isEmpty());
