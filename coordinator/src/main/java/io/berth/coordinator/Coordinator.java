@@ -107,9 +107,10 @@ public final class Coordinator implements AutoCloseable {
         .start();
     ClusterMeta meta;
     try {
-      // Raft between members is mutual TLS too, with member certificates from the cluster CA.
+      // Raft between members is mutual TLS too, under an anchor only members' Raft certificates chain to.
+      TlsMaterial raftTls = secrets.ca().issueRaftMember(self.memberId(), ServerNames.of(options.bind(), options.advertise()));
       store = startStore(self.storeConfig(options.dataDir(), options.raftTimings())
-          .withTls(RaftKeyStores.write(options.dataDir(), memberTls)));
+          .withTls(RaftKeyStores.write(options.dataDir(), raftTls)));
       storeRef.set(store);
       meta = firstMeta(store, secrets.proposedMeta());
     } catch (IOException e) {

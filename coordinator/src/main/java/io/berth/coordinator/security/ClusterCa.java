@@ -63,6 +63,7 @@ public final class ClusterCa {
 
   private final PrivateKey key;
   private final X509Certificate certificate;
+  private volatile ClusterCa raftMembers;
 
   private ClusterCa(PrivateKey key, X509Certificate certificate) {
     this.key = key;
@@ -75,21 +76,25 @@ public final class ClusterCa {
 
   /** A new CA, written to {@code caDir}. */
   public static ClusterCa create(Path caDir, String clusterId) throws IOException {
-    KeyPair pair = KeyPairs.newKeyPair();
     Instant now = Instant.now();
     X500Name subject = new X500Name("O=" + PeerIdentity.ORGANIZATION + ",CN=Berth cluster CA " + clusterId);
+    ClusterCa ca = selfSigned(KeyPairs.newKeyPair(), subject, now.minus(CLOCK_SKEW), now.plus(CA_VALIDITY));
+    ca.save(caDir);
+    return ca;
+  }
+
+  /** A CA certificate for {@code pair}, signed by itself; it signs end-entity certificates only. */
+  static ClusterCa selfSigned(KeyPair pair, X500Name subject, Instant notBefore, Instant notAfter) {
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(),
-          Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(CA_VALIDITY)), subject, pair.getPublic())
+          Date.from(notBefore), Date.from(notAfter), subject, pair.getPublic())
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
           .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
-      ClusterCa ca = new ClusterCa(pair.getPrivate(), sign(b, pair.getPrivate()));
-      ca.save(caDir);
-      return ca;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot create the cluster CA", e);
+      return new ClusterCa(pair.getPrivate(), sign(b, pair.getPrivate()));
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot create a CA certificate for " + subject, e);
     }
   }
 
@@ -155,6 +160,20 @@ public final class ClusterCa {
     return new TlsMaterial(pair.getPrivate(), List.of(cert, certificate), certificate);
   }
 
+  /**
+   * This coordinator's certificate for the Raft transport only, from {@link RaftMemberCa}: its
+   * {@link TlsMaterial#ca()} is the anchor the Raft trust store holds, which nodes' and admins'
+   * certificates do not chain to.
+   */
+  public TlsMaterial issueRaftMember(String memberId, Collection<String> addresses) {
+    ClusterCa raft = raftMembers;
+    if (raft == null) {
+      raft = RaftMemberCa.derive(key, certificate, fingerprint());
+      raftMembers = raft;
+    }
+    return raft.issueMember(memberId, addresses);
+  }
+
   /** A new admin credential (key made here: it goes to a file of the operator's, never over the wire). */
   public TlsMaterial issueAdmin(String name) {
     KeyPair pair = KeyPairs.newKeyPair();
@@ -193,7 +212,8 @@ public final class ClusterCa {
           .addExtension(Extension.extendedKeyUsage, false, role == PeerRole.MEMBER
               ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
               : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-          .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
+          // By key only: each member makes its own copy of the Raft anchor (same key, another serial).
+          .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate.getPublicKey()))
           .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
       if (!sans.isEmpty()) {
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(generalNames(sans)));

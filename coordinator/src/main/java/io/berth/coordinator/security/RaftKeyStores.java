@@ -14,7 +14,8 @@ import java.util.HexFormat;
 
 /**
  * Writes the key stores the Raft transport reads by path (Atomix takes files, not objects):
- * this member's key and certificate and a trust store holding only the cluster CA, both 0600
+ * this member's Raft key and certificate and a trust store holding only their anchor
+ * ({@link ClusterCa#issueRaftMember}: nodes' and admins' certificates do not chain to it), both 0600
  * under {@code <data-dir>/tls/}, under a password made for this start and kept only in memory.
  * They are rewritten at every start, with the member certificate issued for that start.
  */

@@ -24,14 +24,14 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Raft port of a real store with the key stores a coordinator writes: mutual TLS, cluster CA only. */
+/** The Raft port of a real store with the key stores a coordinator writes: mutual TLS, members only. */
 class RaftTransportTlsTest {
   @TempDir Path dir;
 
   @Test
-  void theRaftPortSpeaksMutualTlsWithTheClusterCaOnly() throws Exception {
+  void theRaftPortSpeaksMutualTlsWithMembersOnly() throws Exception {
     ClusterCa ca = ClusterCa.create(dir.resolve("ca"), "c1");
-    TlsMaterial member = ca.issueMember("c1", List.of("127.0.0.1"));
+    TlsMaterial member = ca.issueRaftMember("c1", List.of("127.0.0.1"));
     StoreConfig.TransportTls tls = RaftKeyStores.write(dir, member);
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.keyStore())));
     assertTrue(!tls.toString().contains(tls.password()), "the password is not printed");
@@ -43,10 +43,21 @@ class RaftTransportTlsTest {
       long v = store.putNode(NodeRecord.newBuilder().setFacts(NodeFacts.newBuilder().setName("n1")).build());
       assertTrue(store.awaitVersion(v, ClusterStore.defaultTimeout()).node("n1").isPresent());
 
-      // Another member of the cluster completes a handshake.
-      handshake(JdkTls.context(ca.issueMember("c2", List.of("127.0.0.1"))), port);
+      // Another member of the cluster completes a handshake: it derived the same anchor on its own
+      // from the CA it was handed at join.
+      ClusterCa joined = ClusterCa.install(dir.resolve("joined-ca"), ca.keyPemForMember(), ca.certificatePem());
+      handshake(JdkTls.context(joined.issueRaftMember("c2", List.of("127.0.0.1"))), port);
+      // Certificates of the cluster CA that are not members' Raft certificates are refused: a
+      // node's, an admin's, and even a member's gRPC certificate.
+      java.security.KeyPair nodeKeys = io.berth.tls.KeyPairs.newKeyPair();
+      java.security.cert.X509Certificate nodeCert = ca.signNode(io.berth.tls.CertificateRequests.create("n1", nodeKeys),
+          "n1", java.time.Instant.now().minusSeconds(10), Duration.ofDays(1));
+      TlsMaterial node = new TlsMaterial(nodeKeys.getPrivate(), List.of(nodeCert, ca.certificate()), ca.certificate());
+      assertThrows(IOException.class, () -> handshake(JdkTls.context(node), port));
+      assertThrows(IOException.class, () -> handshake(JdkTls.context(ca.issueAdmin("admin")), port));
+      assertThrows(IOException.class, () -> handshake(JdkTls.context(ca.issueMember("c3", List.of("127.0.0.1"))), port));
       // A certificate from another CA, and no certificate at all, are refused.
-      TlsMaterial stranger = ClusterCa.create(dir.resolve("other"), "c9").issueMember("c1", List.of("127.0.0.1"));
+      TlsMaterial stranger = ClusterCa.create(dir.resolve("other"), "c9").issueRaftMember("c1", List.of("127.0.0.1"));
       assertThrows(IOException.class, () -> handshake(JdkTls.context(stranger), port));
       SSLContext noCertificate = SSLContext.getInstance("TLS");
       noCertificate.init(null, io.berth.tls.GrpcTls.trusting(member.ca()), null);
