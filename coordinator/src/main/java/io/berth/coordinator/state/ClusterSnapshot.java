@@ -27,6 +27,8 @@ public final class ClusterSnapshot {
 
   public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, new TreeMap<>(), new TreeMap<>());
 
+  private static final PSortedMap<String, JobKey> NONE = TreePMap.empty();
+
   private final long version;
   private final PSortedMap<String, NodeRecord> nodes;
   private final PSortedMap<JobKey, JobEntry> entries; // may hold tasks of a job without its record
@@ -34,10 +36,12 @@ public final class ClusterSnapshot {
   private final LeaderClaim leader;
   private final PMap<String, Long> keyIndexes; // Raft index that last wrote each non-task key: the CAS basis
   private final PMap<String, JobKey> jobOfTask;
+  private final PMap<String, PSortedMap<String, JobKey>> desiredOnNode; // tasks desired RUN, by node
   private volatile SortedMap<JobKey, JobState> jobs; // the whole jobs, put together on first use
 
   public ClusterSnapshot(long version, Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs) {
-    this(version, TreePMap.from(nodes), entriesOf(jobs), TreePMap.empty(), null, TreePMap.empty(), tasksOf(jobs));
+    this(version, TreePMap.from(nodes), entriesOf(jobs), TreePMap.empty(), null, TreePMap.empty(), tasksOf(jobs),
+        desiredOf(jobs));
   }
 
   ClusterSnapshot(
@@ -47,7 +51,8 @@ public final class ClusterSnapshot {
       PSortedMap<String, MemberRecord> members,
       LeaderClaim leader,
       PMap<String, Long> keyIndexes,
-      PMap<String, JobKey> jobOfTask) {
+      PMap<String, JobKey> jobOfTask,
+      PMap<String, PSortedMap<String, JobKey>> desiredOnNode) {
     this.version = version;
     this.nodes = nodes;
     this.entries = entries;
@@ -55,6 +60,7 @@ public final class ClusterSnapshot {
     this.leader = leader;
     this.keyIndexes = keyIndexes;
     this.jobOfTask = jobOfTask;
+    this.desiredOnNode = desiredOnNode;
   }
 
   private static PSortedMap<JobKey, JobEntry> entriesOf(Map<JobKey, JobState> jobs) {
@@ -73,6 +79,18 @@ public final class ClusterSnapshot {
       }
     }
     return out;
+  }
+
+  private static PMap<String, PSortedMap<String, JobKey>> desiredOf(Map<JobKey, JobState> jobs) {
+    Map<String, PSortedMap<String, JobKey>> out = new TreeMap<>();
+    for (Map.Entry<JobKey, JobState> e : jobs.entrySet()) {
+      for (TaskRecord t : e.getValue().getTasksList()) {
+        if (t.getDesired() == DesiredState.DESIRED_RUN) {
+          out.merge(t.getNode(), TreePMap.singleton(t.getId(), e.getKey()), (a, b) -> a.plusAll(b));
+        }
+      }
+    }
+    return TreePMap.from(out);
   }
 
   /** The coordinators, by member id, as they last described themselves. */
@@ -169,16 +187,21 @@ public final class ClusterSnapshot {
   /** Tasks placed on a node that still hold its resources (desired to run). */
   public List<TaskRecord> tasksHoldingResourcesOn(String node) {
     List<TaskRecord> out = new ArrayList<>();
-    for (JobEntry e : entries.values()) {
-      for (JobEntry.Indexed<TaskRecord> i : e.taskEntries()) {
-        TaskRecord t = i.value();
-        if (t.getNode().equals(node) && t.getDesired() == DesiredState.DESIRED_RUN) {
-          out.add(t);
-        }
-      }
+    for (Map.Entry<String, JobKey> e : tasksDesiredOn(node).entrySet()) {
+      task(e.getValue(), e.getKey()).ifPresent(out::add);
     }
     return out;
   }
+
+  /**
+   * The ids of the tasks desired to run on a node, sorted, with their jobs. The same object in
+   * every later snapshot until that set changes, so a caller can tell "unchanged" by identity.
+   */
+  public SortedMap<String, JobKey> tasksDesiredOn(String node) {
+    PSortedMap<String, JobKey> on = desiredOnNode.get(node);
+    return on == null ? NONE : on;
+  }
+
 
   /** The job a task id belongs to. */
   public Optional<JobKey> jobOfTask(String taskId) {
@@ -193,6 +216,6 @@ public final class ClusterSnapshot {
   }
 
   public ClusterSnapshot withVersion(long newVersion) {
-    return new ClusterSnapshot(newVersion, nodes, entries, members, leader, keyIndexes, jobOfTask);
+    return new ClusterSnapshot(newVersion, nodes, entries, members, leader, keyIndexes, jobOfTask, desiredOnNode);
   }
 }

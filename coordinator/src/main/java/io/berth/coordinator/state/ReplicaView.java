@@ -2,6 +2,7 @@ package io.berth.coordinator.state;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.berth.proto.ClusterMeta;
+import io.berth.proto.DesiredState;
 import io.berth.proto.JobState;
 import io.berth.proto.LeaderClaim;
 import io.berth.proto.MemberRecord;
@@ -25,6 +26,7 @@ final class ReplicaView {
   private PSortedMap<String, MemberRecord> members = TreePMap.empty();
   private PMap<String, Long> keyIndexes = TreePMap.empty();
   private PMap<String, JobKey> jobOfTask = TreePMap.empty();
+  private PMap<String, PSortedMap<String, JobKey>> desiredOnNode = TreePMap.empty();
   private LeaderClaim leader;
   private ClusterMeta meta;
   private long version;
@@ -45,6 +47,7 @@ final class ReplicaView {
     members = TreePMap.empty();
     keyIndexes = TreePMap.empty();
     jobOfTask = TreePMap.empty();
+    desiredOnNode = TreePMap.empty();
     leader = null;
     meta = null;
     apply(contents);
@@ -84,6 +87,17 @@ final class ReplicaView {
   private void applyTask(String key, TaskRecord task, long index) {
     JobKey jk = StateKeys.jobKeyOfTask(key);
     String id = StateKeys.taskIdOf(key);
+    JobEntry.Indexed<TaskRecord> old = entryOf(jk).tasks().get(id);
+    String wasOn = desiredNode(old == null ? null : old.value());
+    String isOn = desiredNode(task);
+    if (wasOn != null && !wasOn.equals(isOn)) {
+      PSortedMap<String, JobKey> left = desiredOnNode.get(wasOn).minus(id);
+      desiredOnNode = left.isEmpty() ? desiredOnNode.minus(wasOn) : desiredOnNode.plus(wasOn, left);
+    }
+    if (isOn != null && !isOn.equals(wasOn)) {
+      PSortedMap<String, JobKey> on = desiredOnNode.get(isOn);
+      desiredOnNode = desiredOnNode.plus(isOn, (on == null ? TreePMap.<String, JobKey>empty() : on).plus(id, jk));
+    }
     if (task == null) {
       putEntry(jk, entryOf(jk).withoutTask(id));
       jobOfTask = jobOfTask.minus(id);
@@ -91,6 +105,11 @@ final class ReplicaView {
       putEntry(jk, entryOf(jk).withTask(task, index));
       jobOfTask = jobOfTask.plus(id, jk);
     }
+  }
+
+  /** The node a task is desired to run on (and holds resources of), null when none. */
+  private static String desiredNode(TaskRecord t) {
+    return t != null && t.getDesired() == DesiredState.DESIRED_RUN ? t.getNode() : null;
   }
 
   private JobEntry entryOf(JobKey key) {
@@ -105,7 +124,7 @@ final class ReplicaView {
   /** The view after all applied changes; a new one only when something changed. */
   ClusterSnapshot snapshot() {
     if (dirty) {
-      snapshot = new ClusterSnapshot(version, nodes, jobs, members, leader, keyIndexes, jobOfTask);
+      snapshot = new ClusterSnapshot(version, nodes, jobs, members, leader, keyIndexes, jobOfTask, desiredOnNode);
       dirty = false;
     }
     return snapshot;
