@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class TaskStatusWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TaskStatusWriter.class);
 
+  // One write stays well under the log's 4 MiB entries (a task record is ~150-300 bytes).
+  static final int REPORTS_PER_WRITE = 4_000;
+
   record Report(String node, TaskStatus status) {}
 
   private final ClusterStore store;
@@ -53,7 +56,7 @@ public final class TaskStatusWriter implements AutoCloseable {
           continue;
         }
         batch.add(first);
-        queue.drainTo(batch);
+        queue.drainTo(batch, REPORTS_PER_WRITE - 1);
         writeBatch(batch);
       } catch (InterruptedException e) {
         return;
