@@ -15,14 +15,14 @@ import io.berth.proto.JobSpec;
 import io.berth.proto.JobState;
 import io.berth.proto.JobStatus;
 import io.berth.proto.ListNodesRequest;
-import io.berth.proto.ListTasksRequest;
+import io.berth.proto.JobSummary;
+import io.berth.proto.ListJobsRequest;
 import io.berth.proto.Member;
 import io.berth.proto.NodeFacts;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
 import io.berth.proto.Resources;
 import io.berth.proto.RunJobRequest;
-import io.berth.proto.TaskState;
 import io.berth.tls.GrpcTls;
 import io.berth.tls.TlsMaterial;
 import io.grpc.ManagedChannel;
@@ -79,6 +79,7 @@ public final class ScaleBench {
 
   void run() throws Exception {
     startCoordinators();
+    long[] heapIdle = liveHeaps();
     String token = Files.readString(work.resolve("c0/join-token")).trim();
     try (HollowFleet fleet = new HollowFleet(endpoints, token, nodes, "hollow-", work.resolve("agents"), 50)) {
       long t0 = System.nanoTime();
@@ -87,6 +88,7 @@ public final class ScaleBench {
       double joinS = seconds(t0);
       row("nodes joined and ready", nodes + " nodes in " + fmt(joinS) + " s", fmt(nodes / joinS) + " nodes/s");
 
+      long[] heapNodes = liveHeaps();
       double schedulerAlone = schedulerAlonePerSecond();
       long t1 = System.nanoTime();
       api(0).runJob(RunJobRequest.newBuilder().setSourceName("bench.yaml").setSpecYaml("""
@@ -106,6 +108,10 @@ public final class ScaleBench {
           "scheduler alone, same run: " + fmt(schedulerAlone) + "/s (ratio " + fmt((tasks / placeS) / schedulerAlone) + ")");
       row("tasks reported running", fmt(tasks / runS) + " tasks/s, all running after " + fmt(runS) + " s", "");
       row("coordinator RSS after", rssSummary(), "");
+      long[] heapTasks = liveHeaps();
+      row("coordinator live heap (after a full GC), per member", heapSummary(heapIdle, heapNodes, heapTasks),
+          "per node: (nodes ready - idle) / nodes; per task: (tasks running - nodes ready) / tasks");
+      dumpFlightRecordings();
 
       if (members >= 3) {
         int leader = leader();
@@ -240,9 +246,71 @@ public final class ScaleBench {
     return api(askWho).getClusterStatus(ClusterStatusRequest.getDefaultInstance()).getConnectedNodes();
   }
 
+  /** From the job's summary (counts only): listing every task each poll would load the member it asks. */
   private long taskCount(boolean runningOnly) {
-    return api(0).listTasks(ListTasksRequest.newBuilder().setJob("bench").build()).getTasksList().stream()
-        .filter(t -> !runningOnly || t.getTask().getState() == TaskState.TASK_RUNNING).count();
+    for (JobSummary j : api(0).listJobs(ListJobsRequest.getDefaultInstance()).getJobsList()) {
+      if (j.getJob().getSpec().getName().equals("bench")) {
+        return runningOnly ? j.getRunning() : j.getRunning() + j.getPending() + j.getFailed();
+      }
+    }
+    return 0;
+  }
+
+  /** Each live coordinator's heap in use after a full GC (jcmd's class histogram forces one), in bytes. */
+  private long[] liveHeaps() throws IOException, InterruptedException {
+    long[] out = new long[coordinators.size()];
+    for (int i = 0; i < out.length; i++) {
+      Process p = coordinators.get(i);
+      out[i] = p.isAlive() ? histogramTotal(jcmd(p.pid(), "GC.class_histogram")) : -1;
+    }
+    return out;
+  }
+
+  private static long histogramTotal(String histogram) {
+    for (String line : histogram.split("\n")) {
+      if (line.startsWith("Total")) {
+        return Long.parseLong(line.trim().split("\\s+")[2]);
+      }
+    }
+    throw new IllegalStateException("no total in the class histogram: " + histogram);
+  }
+
+  private String heapSummary(long[] idle, long[] withNodes, long[] withTasks) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < idle.length; i++) {
+      out.add(String.format("c%d: %.0f MiB; %.1f KiB/node, %.2f KiB/task", i, withTasks[i] / 1048576.0,
+          (withNodes[i] - idle[i]) / 1024.0 / nodes, (withTasks[i] - withNodes[i]) / 1024.0 / tasks));
+    }
+    return String.join("; ", out);
+  }
+
+  /**
+   * With BERTH_BENCH_JFR_DIR set (and the coordinators started with a flight recording, e.g.
+   * BERTH_JAVA_OPTS=-XX:StartFlightRecording=settings=profile), saves each coordinator's
+   * recording there before the leader kill.
+   */
+  private void dumpFlightRecordings() throws IOException, InterruptedException {
+    String dir = System.getenv("BERTH_BENCH_JFR_DIR");
+    if (dir == null || dir.isBlank()) {
+      return;
+    }
+    Files.createDirectories(Path.of(dir));
+    for (int i = 0; i < coordinators.size(); i++) {
+      Path file = Path.of(dir).toAbsolutePath().resolve("coordinator-" + i + ".jfr");
+      System.out.println(jcmd(coordinators.get(i).pid(), "JFR.dump", "filename=" + file).trim());
+    }
+  }
+
+  private static String jcmd(long pid, String... command) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(pid)));
+    cmd.addAll(List.of(command));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new IOException("jcmd " + String.join(" ", command) + " failed: " + out);
+    }
+    return out;
   }
 
   private String rssSummary() throws IOException {

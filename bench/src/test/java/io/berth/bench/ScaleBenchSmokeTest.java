@@ -22,6 +22,7 @@ class ScaleBenchSmokeTest {
     String all = String.join("\n", bench.rows);
     assertTrue(all.contains("20 nodes in"), all);
     assertTrue(all.contains("placements/s"), all);
+    assertTrue(all.contains("KiB/task"), all);
     assertTrue(all.contains("| 0 nodes marked down (must be 0) |"), all);
   }
 }

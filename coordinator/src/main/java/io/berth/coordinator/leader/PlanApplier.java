@@ -4,22 +4,29 @@ import io.berth.coordinator.scheduler.Plan;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.UnaryOperator;
-import java.util.TreeMap;
+import io.berth.coordinator.state.StateChange;
 import io.berth.proto.DesiredState;
 import io.berth.proto.JobState;
 import io.berth.proto.TaskRecord;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * Commits a plan as one atomic write (one Raft log entry): its job, and the other jobs it
- * preempts tasks of. A plan computed against an older job version is rejected whole (the job
- * changed under it: the next evaluation plans again).
+ * Commits a plan: its placements, stops and forgets task by task, the change to its job record,
+ * and the stops of tasks of other jobs it preempts, as one atomic write (one Raft log entry) that
+ * writes those records alone. A plan computed against another job version is rejected whole (the
+ * job changed under it: the next evaluation plans again). A plan placing more tasks than one log
+ * entry holds is committed in several writes, each guarded by the job's record; a later part that
+ * meets a changed job is dropped, and the next evaluation plans what is missing.
  */
 final class PlanApplier {
+  /** Placements per write: ~4,000 task records stay well under the log's 4 MiB entries. */
+  static final int PLACEMENTS_PER_WRITE = 4_000;
+
   private final ClusterStore store;
 
   PlanApplier(ClusterStore store) {
@@ -27,69 +34,89 @@ final class PlanApplier {
   }
 
   /**
-   * Writes the plan's job and the jobs it preempts tasks of, together.
+   * Writes the plan.
    *
-   * @return the state version of the write, or -1 when the plan was rejected or empty
+   * @return the state version of the (last) write, or -1 when the plan was rejected or wrote nothing
    */
   long apply(Plan plan, ClusterSnapshot basis) {
     if (plan.isEmpty()) {
       return -1;
     }
-    Map<JobKey, Set<String>> evictions = new TreeMap<>();
+    Map<String, JobKey> evictions = new TreeMap<>();
     for (String id : plan.stop()) {
-      basis.jobOfTask(id).filter(k -> !k.equals(plan.job()))
-          .ifPresent(k -> evictions.computeIfAbsent(k, x -> new HashSet<>()).add(id));
+      basis.jobOfTask(id).filter(k -> !k.equals(plan.job())).ifPresent(k -> evictions.put(id, k));
     }
-    Map<JobKey, UnaryOperator<JobState>> changes = new LinkedHashMap<>();
-    for (Map.Entry<JobKey, Set<String>> e : evictions.entrySet()) {
-      changes.put(e.getKey(), old -> stopTasks(old, e.getValue()));
+    List<TaskRecord> place = plan.place();
+    int first = Math.min(place.size(), PLACEMENTS_PER_WRITE);
+    long version = store.update(s -> firstPart(s, plan, evictions, place.subList(0, first)));
+    if (version < 0 && first == 0) {
+      return -1;
     }
-    changes.put(plan.job(), old -> merge(old, plan));
-    return store.updateJobs(changes);
-  }
-
-  private static JobState stopTasks(JobState old, Set<String> ids) {
-    if (old == null) {
-      return null;
-    }
-    JobState.Builder b = old.toBuilder();
-    boolean changed = false;
-    for (int i = 0; i < b.getTasksCount(); i++) {
-      TaskRecord t = b.getTasks(i);
-      if (ids.contains(t.getId()) && t.getDesired() != DesiredState.DESIRED_STOP) {
-        b.setTasks(i, t.toBuilder().setDesired(DesiredState.DESIRED_STOP).setMessage("preempted").build());
-        changed = true;
+    for (int from = first; from < place.size(); from += PLACEMENTS_PER_WRITE) {
+      List<TaskRecord> part = place.subList(from, Math.min(place.size(), from + PLACEMENTS_PER_WRITE));
+      long v = store.update(s -> placements(s, plan, part));
+      if (v < 0) {
+        break;
       }
+      version = v;
     }
-    return changed ? b.build() : old;
+    return version;
   }
 
-  static JobState merge(JobState old, Plan plan) {
-    if (old == null || old.getJob().getVersion() != plan.jobVersion()) {
-      return old;
+  /** The job record's change, the stops and forgets, the preemptions and the first placements. */
+  static StateChange firstPart(ClusterSnapshot s, Plan plan, Map<String, JobKey> evictions, List<TaskRecord> place) {
+    StateChange c = new StateChange();
+    JobKey key = plan.job();
+    Optional<JobState> header = s.jobWithoutTasks(key);
+    if (header.isEmpty() || header.get().getJob().getVersion() != plan.jobVersion()) {
+      return c; // rejected: the job changed under the plan
     }
-    Set<String> stop = new HashSet<>(plan.stop());
+    JobState.Builder next = header.get().toBuilder();
+    plan.applyJobChange(header.get(), next);
+    JobState nextHeader = next.build();
+    if (nextHeader.equals(header.get())) {
+      c.guardJob(key);
+    } else {
+      c.putJob(key, nextHeader);
+    }
     Set<String> forget = new HashSet<>(plan.forget());
-    JobState.Builder b = old.toBuilder().clearTasks();
-    Set<String> present = new HashSet<>();
-    for (TaskRecord t : old.getTasksList()) {
-      present.add(t.getId());
-      if (forget.contains(t.getId())) {
-        continue;
-      }
-      if (stop.contains(t.getId()) && t.getDesired() != DesiredState.DESIRED_STOP) {
-        b.addTasks(t.toBuilder().setDesired(DesiredState.DESIRED_STOP).build());
-      } else {
-        b.addTasks(t);
+    for (String id : forget) {
+      if (s.task(key, id).isPresent()) {
+        c.removeTask(key, id);
       }
     }
-    for (TaskRecord t : plan.place()) {
-      if (!present.contains(t.getId())) {
-        b.addTasks(t);
+    for (String id : plan.stop()) {
+      JobKey owner = evictions.getOrDefault(id, key);
+      s.task(owner, id).filter(t -> t.getDesired() != DesiredState.DESIRED_STOP && !forget.contains(id))
+          .ifPresent(t -> {
+            TaskRecord.Builder b = t.toBuilder().setDesired(DesiredState.DESIRED_STOP);
+            if (!owner.equals(key)) {
+              b.setMessage("preempted");
+            }
+            c.putTask(owner, b.build());
+          });
+    }
+    addPlacements(s, key, place, c);
+    return c;
+  }
+
+  /** A later part of a large plan: placements only, as long as the job is still at the plan's version. */
+  static StateChange placements(ClusterSnapshot s, Plan plan, List<TaskRecord> place) {
+    StateChange c = new StateChange();
+    Optional<JobState> header = s.jobWithoutTasks(plan.job());
+    if (header.isEmpty() || header.get().getJob().getVersion() != plan.jobVersion()) {
+      return c;
+    }
+    c.guardJob(plan.job());
+    addPlacements(s, plan.job(), place, c);
+    return c;
+  }
+
+  private static void addPlacements(ClusterSnapshot s, JobKey key, List<TaskRecord> place, StateChange c) {
+    for (TaskRecord t : place) {
+      if (s.task(key, t.getId()).isEmpty()) {
+        c.putTask(key, t);
       }
     }
-    plan.applyJobChange(old, b);
-    JobState next = b.build();
-    return next.equals(old) ? old : next;
   }
 }

@@ -187,9 +187,18 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
           out.onError(refused.asRuntimeException());
           return;
         }
+        try {
+          // The node's record first: if the store cannot take it now, the agent retries the whole
+          // Hello on a new stream, rather than hold a session that was never attached.
+          nodes.online(h.getFacts(), h.getRuntimeHealthy(), h.getRuntimeError());
+        } catch (RuntimeException e) {
+          LOG.warn("session of {} not opened: {}", h.getFacts().getName(), e.toString());
+          out.onError(Status.UNAVAILABLE.withDescription("could not record the node yet: " + e.getMessage())
+              .asRuntimeException());
+          return;
+        }
         session = new AgentSession(h.getFacts().getName(), out);
         sessionHolders.put(session.node(), caller);
-        nodes.online(h.getFacts(), h.getRuntimeHealthy(), h.getRuntimeError());
         statuses.report(session.node(), h.getTasksList());
         sessions.attach(session);
         LOG.info("session opened by node {} ({} tasks reported)", session.node(), h.getTasksCount());

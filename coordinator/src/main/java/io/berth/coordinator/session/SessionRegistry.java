@@ -1,16 +1,16 @@
 package io.berth.coordinator.session;
 
 import io.berth.coordinator.state.ClusterSnapshot;
+import io.berth.coordinator.state.JobKey;
 import io.berth.proto.Assignments;
-import io.berth.proto.DesiredState;
 import io.berth.proto.JobState;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.TaskRecord;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -25,6 +25,8 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
 
   private final Map<String, AgentSession> sessions = new ConcurrentHashMap<>();
   private final Map<String, Long> lastSeenNanos = new ConcurrentHashMap<>();
+  // The desired set each session was last checked against (identity: see accept).
+  private final Map<AgentSession, SortedMap<String, JobKey>> seen = new ConcurrentHashMap<>();
   private final AssignmentBuilder assignments;
   private volatile ClusterSnapshot latest = ClusterSnapshot.EMPTY;
 
@@ -35,6 +37,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   void attach(AgentSession session) {
     AgentSession previous = sessions.put(session.node(), session);
     if (previous != null && previous != session) {
+      seen.remove(previous);
       previous.close("replaced by a newer session of the same node");
     }
     touch(session.node());
@@ -43,6 +46,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
 
   void detach(AgentSession session) {
     sessions.remove(session.node(), session);
+    seen.remove(session);
   }
 
   void touch(String node) {
@@ -70,18 +74,17 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   @Override
   public void accept(ClusterSnapshot snapshot) {
     latest = snapshot;
-    if (sessions.isEmpty()) {
-      return;
-    }
-    Map<String, List<TaskRecord>> byNode = desiredByNode(snapshot);
     for (AgentSession s : sessions.values()) {
       try {
-        List<TaskRecord> tasks = byNode.getOrDefault(s.node(), List.of());
-        // Most changes (a task report) leave a node's set as it was: compare ids before building specs.
-        if (!s.differsFrom(tasks.stream().map(TaskRecord::getId).sorted().toList())) {
+        SortedMap<String, JobKey> desired = snapshot.tasksDesiredOn(s.node());
+        // Most changes (a task report, another node's placement) leave a node's set as it was: the
+        // snapshot hands out the same set object then, so this costs a comparison per session.
+        if (seen.get(s) == desired || !s.differsFrom(new ArrayList<>(desired.keySet()))) {
+          seen.put(s, desired);
           continue;
         }
-        s.push(build(s.node(), tasks, snapshot));
+        s.push(build(s.node(), desired, snapshot));
+        seen.put(s, desired);
       } catch (RuntimeException e) {
         LOG.warn("could not push assignments to {}: {}", s.node(), e.toString());
       }
@@ -89,7 +92,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   }
 
   Assignments assignmentsFor(String node, ClusterSnapshot snapshot) {
-    return build(node, desiredByNode(snapshot).getOrDefault(node, List.of()), snapshot);
+    return build(node, snapshot.tasksDesiredOn(node), snapshot);
   }
 
   /** Containers can only use resolvers on port 53 (resolv.conf has no port field). */
@@ -103,30 +106,20 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     return out;
   }
 
-  private Assignments build(String node, List<TaskRecord> tasks, ClusterSnapshot snapshot) {
+  private Assignments build(String node, SortedMap<String, JobKey> desired, ClusterSnapshot snapshot) {
     Assignments.Builder a = Assignments.newBuilder().setVersion(snapshot.version());
     Optional<NodeRecord> n = snapshot.node(node);
     if (n.isEmpty()) {
       return a.build();
     }
-    for (TaskRecord t : tasks) {
-      JobState js = snapshot.job(io.berth.coordinator.state.JobKey.of(t.getNamespace(), t.getJob())).orElse(null);
-      if (js != null) {
-        a.addTasks(assignments.build(t, js.getJob().getSpec(), n.get(), containerResolvers(snapshot)));
+    List<String> resolvers = containerResolvers(snapshot);
+    for (Map.Entry<String, JobKey> e : desired.entrySet()) {
+      Optional<JobState> job = snapshot.jobWithoutTasks(e.getValue());
+      Optional<TaskRecord> t = snapshot.task(e.getValue(), e.getKey());
+      if (job.isPresent() && t.isPresent()) {
+        a.addTasks(assignments.build(t.get(), job.get().getJob().getSpec(), n.get(), resolvers));
       }
     }
     return a.build();
-  }
-
-  private static Map<String, List<TaskRecord>> desiredByNode(ClusterSnapshot snapshot) {
-    Map<String, List<TaskRecord>> byNode = new HashMap<>();
-    for (JobState js : snapshot.jobs().values()) {
-      for (TaskRecord t : js.getTasksList()) {
-        if (t.getDesired() == DesiredState.DESIRED_RUN) {
-          byNode.computeIfAbsent(t.getNode(), k -> new ArrayList<>()).add(t);
-        }
-      }
-    }
-    return byNode;
   }
 }

@@ -2,15 +2,15 @@ package io.berth.coordinator.session;
 
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
-import io.berth.proto.JobState;
+import io.berth.coordinator.state.StateChange;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import io.berth.proto.TaskStatus;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,10 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records what agents report about their tasks. Reports are queued and drained by one thread
- * that writes each job once per drain, so a burst of reports costs a write per job, not per task.
+ * that writes each drained batch as one write of the reported tasks' records alone, so a burst of
+ * reports costs one Raft entry the size of the reports, whatever the size of their jobs.
  */
 public final class TaskStatusWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TaskStatusWriter.class);
+
+  // One write stays well under the log's 4 MiB entries (a task record is ~150-300 bytes).
+  static final int REPORTS_PER_WRITE = 4_000;
 
   record Report(String node, TaskStatus status) {}
 
@@ -52,7 +56,7 @@ public final class TaskStatusWriter implements AutoCloseable {
           continue;
         }
         batch.add(first);
-        queue.drainTo(batch);
+        queue.drainTo(batch, REPORTS_PER_WRITE - 1);
         writeBatch(batch);
       } catch (InterruptedException e) {
         return;
@@ -70,63 +74,62 @@ public final class TaskStatusWriter implements AutoCloseable {
     }
   }
 
+  /** One write for the whole batch: each reported task's record, and nothing else of its job. */
   private void writeBatch(List<Report> batch) {
-    Map<JobKey, Map<String, Report>> byJob = new HashMap<>();
+    Map<String, Report> latest = new LinkedHashMap<>();
     for (Report r : batch) {
-      store.snapshot().jobOfTask(r.status().getTaskId()).ifPresent(
-          k -> byJob.computeIfAbsent(k, x -> new LinkedHashMap<>()).put(r.status().getTaskId(), r));
+      latest.put(r.status().getTaskId(), r);
     }
-    for (Map.Entry<JobKey, Map<String, Report>> e : byJob.entrySet()) {
-      store.updateJob(e.getKey(), old -> apply(old, e.getValue()));
-    }
+    store.update(s -> {
+      StateChange change = new StateChange();
+      for (Report r : latest.values()) {
+        String id = r.status().getTaskId();
+        Optional<JobKey> job = s.jobOfTask(id);
+        Optional<TaskRecord> old = s.task(id);
+        if (job.isEmpty() || old.isEmpty()) {
+          continue; // forgotten meanwhile: nothing to record
+        }
+        TaskRecord next = apply(old.get(), r);
+        if (next != old.get()) {
+          change.putTask(job.get(), next);
+        }
+      }
+      return change;
+    });
   }
 
-  /** The job with each reported task updated; the same object when nothing changed. */
-  static JobState apply(JobState old, Map<String, Report> reports) {
-    if (old == null) {
-      return null;
+  /** The task with the report taken in; the same object when nothing changed. */
+  static TaskRecord apply(TaskRecord t, Report r) {
+    if (!r.node().equals(t.getNode())) {
+      return t; // an agent only speaks for tasks placed on its own node
     }
-    JobState.Builder b = old.toBuilder();
-    boolean changed = false;
-    for (int i = 0; i < b.getTasksCount(); i++) {
-      TaskRecord t = b.getTasks(i);
-      Report r = reports.get(t.getId());
-      if (r == null || !r.node().equals(t.getNode())) {
-        continue; // an agent only speaks for tasks placed on its own node
-      }
-      TaskStatus s = r.status();
-      if (s.getState() == TaskState.TASK_STATE_UNSPECIFIED) {
-        continue;
-      }
-      long at = s.getAtMs() > 0 ? s.getAtMs() : System.currentTimeMillis();
-      TaskRecord.Builder next = t.toBuilder();
-      boolean stateChanged = s.getState() != t.getState()
-          || !s.getContainerId().equals(t.getContainerId())
-          || s.getExitCode() != t.getExitCode()
-          || !s.getMessage().equals(t.getMessage());
-      if (stateChanged) {
-        // updated_at_ms says since when the task is in its state (min_healthy_time counts from it),
-        // so a health report alone leaves it.
-        next.setState(s.getState())
-            .setContainerId(s.getContainerId())
-            .setExitCode(s.getExitCode())
-            .setMessage(s.getMessage())
-            .setUpdatedAtMs(at);
-      }
-      boolean healthChanged = s.getHealth() != t.getHealth() || !s.getHealthOutput().equals(t.getHealthOutput());
-      if (healthChanged) {
-        if (s.getHealth() != t.getHealth()) {
-          next.setHealthChangedAtMs(at);
-        }
-        next.setHealth(s.getHealth()).setHealthOutput(s.getHealthOutput());
-      }
-      if (!stateChanged && !healthChanged) {
-        continue;
-      }
-      b.setTasks(i, next.build());
-      changed = true;
+    TaskStatus s = r.status();
+    if (s.getState() == TaskState.TASK_STATE_UNSPECIFIED) {
+      return t;
     }
-    return changed ? b.build() : old;
+    long at = s.getAtMs() > 0 ? s.getAtMs() : System.currentTimeMillis();
+    TaskRecord.Builder next = t.toBuilder();
+    boolean stateChanged = s.getState() != t.getState()
+        || !s.getContainerId().equals(t.getContainerId())
+        || s.getExitCode() != t.getExitCode()
+        || !s.getMessage().equals(t.getMessage());
+    if (stateChanged) {
+      // updated_at_ms says since when the task is in its state (min_healthy_time counts from it),
+      // so a health report alone leaves it.
+      next.setState(s.getState())
+          .setContainerId(s.getContainerId())
+          .setExitCode(s.getExitCode())
+          .setMessage(s.getMessage())
+          .setUpdatedAtMs(at);
+    }
+    boolean healthChanged = s.getHealth() != t.getHealth() || !s.getHealthOutput().equals(t.getHealthOutput());
+    if (healthChanged) {
+      if (s.getHealth() != t.getHealth()) {
+        next.setHealthChangedAtMs(at);
+      }
+      next.setHealth(s.getHealth()).setHealthOutput(s.getHealthOutput());
+    }
+    return stateChanged || healthChanged ? next.build() : t;
   }
 
   @Override

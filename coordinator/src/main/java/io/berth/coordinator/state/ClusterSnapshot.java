@@ -13,41 +13,84 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.pcollections.PMap;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 
 /**
  * An immutable view of the replicated state at one version: what the scheduler plans against,
  * what the DNS zone and the API read. Maps are sorted so iteration (and so planning) is
- * deterministic.
+ * deterministic. Built from persistent maps shared with the snapshots before and after it, so a
+ * new snapshot costs what changed, not the size of the state.
  */
 public final class ClusterSnapshot {
 
   public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, new TreeMap<>(), new TreeMap<>());
 
+  private static final PSortedMap<String, JobKey> NONE = TreePMap.empty();
+
   private final long version;
-  private final SortedMap<String, NodeRecord> nodes;
-  private final SortedMap<JobKey, JobState> jobs;
-  private final SortedMap<String, MemberRecord> members;
+  private final PSortedMap<String, NodeRecord> nodes;
+  private final PSortedMap<JobKey, JobEntry> entries; // may hold tasks of a job without its record
+  private final PSortedMap<String, MemberRecord> members;
   private final LeaderClaim leader;
-  private final Map<String, Long> keyIndexes; // Raft index that last wrote each key: the CAS basis
-  private volatile Map<String, JobKey> jobOfTask; // built on first use: snapshots are immutable
+  private final PMap<String, Long> keyIndexes; // Raft index that last wrote each non-task key: the CAS basis
+  private final PMap<String, JobKey> jobOfTask;
+  private final PMap<String, PSortedMap<String, JobKey>> desiredOnNode; // tasks desired RUN, by node
+  private volatile SortedMap<JobKey, JobState> jobs; // the whole jobs, put together on first use
 
   public ClusterSnapshot(long version, Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs) {
-    this(version, nodes, jobs, Map.of(), null, Map.of());
+    this(version, TreePMap.from(nodes), entriesOf(jobs), TreePMap.empty(), null, TreePMap.empty(), tasksOf(jobs),
+        desiredOf(jobs));
   }
 
-  public ClusterSnapshot(
+  ClusterSnapshot(
       long version,
-      Map<String, NodeRecord> nodes,
-      Map<JobKey, JobState> jobs,
-      Map<String, MemberRecord> members,
+      PSortedMap<String, NodeRecord> nodes,
+      PSortedMap<JobKey, JobEntry> entries,
+      PSortedMap<String, MemberRecord> members,
       LeaderClaim leader,
-      Map<String, Long> keyIndexes) {
+      PMap<String, Long> keyIndexes,
+      PMap<String, JobKey> jobOfTask,
+      PMap<String, PSortedMap<String, JobKey>> desiredOnNode) {
     this.version = version;
-    this.nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
-    this.jobs = Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
-    this.members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
+    this.nodes = nodes;
+    this.entries = entries;
+    this.members = members;
     this.leader = leader;
     this.keyIndexes = keyIndexes;
+    this.jobOfTask = jobOfTask;
+    this.desiredOnNode = desiredOnNode;
+  }
+
+  private static PSortedMap<JobKey, JobEntry> entriesOf(Map<JobKey, JobState> jobs) {
+    PSortedMap<JobKey, JobEntry> out = TreePMap.empty();
+    for (Map.Entry<JobKey, JobState> e : jobs.entrySet()) {
+      out = out.plus(e.getKey(), JobEntry.of(e.getValue()));
+    }
+    return out;
+  }
+
+  private static PMap<String, JobKey> tasksOf(Map<JobKey, JobState> jobs) {
+    PMap<String, JobKey> out = TreePMap.empty();
+    for (Map.Entry<JobKey, JobState> e : jobs.entrySet()) {
+      for (TaskRecord t : e.getValue().getTasksList()) {
+        out = out.plus(t.getId(), e.getKey());
+      }
+    }
+    return out;
+  }
+
+  private static PMap<String, PSortedMap<String, JobKey>> desiredOf(Map<JobKey, JobState> jobs) {
+    Map<String, PSortedMap<String, JobKey>> out = new TreeMap<>();
+    for (Map.Entry<JobKey, JobState> e : jobs.entrySet()) {
+      for (TaskRecord t : e.getValue().getTasksList()) {
+        if (t.getDesired() == DesiredState.DESIRED_RUN) {
+          out.merge(t.getNode(), TreePMap.singleton(t.getId(), e.getKey()), (a, b) -> a.plusAll(b));
+        }
+      }
+    }
+    return TreePMap.from(out);
   }
 
   /** The coordinators, by member id, as they last described themselves. */
@@ -62,7 +105,17 @@ public final class ClusterSnapshot {
 
   /** The Raft index that last wrote {@code key} (0: absent), for a compare-and-set against this view. */
   long indexOf(String key) {
+    if (key.startsWith(StateKeys.TASK_PREFIX)) {
+      JobEntry e = entries.get(StateKeys.jobKeyOfTask(key));
+      JobEntry.Indexed<TaskRecord> t = e == null ? null : e.tasks().get(StateKeys.taskIdOf(key));
+      return t == null ? 0 : t.index();
+    }
     return keyIndexes.getOrDefault(key, 0L);
+  }
+
+  /** The job's entry as stored (record and tasks with their indexes), if anything of it is. */
+  Optional<JobEntry> entry(JobKey key) {
+    return Optional.ofNullable(entries.get(key));
   }
 
   /** Grows with every change; the DNS SOA serial follows it. */
@@ -75,12 +128,38 @@ public final class ClusterSnapshot {
     return nodes;
   }
 
+  /** Every job with its tasks. Put together once per snapshot; each job once per change of it. */
   public SortedMap<JobKey, JobState> jobs() {
-    return jobs;
+    SortedMap<JobKey, JobState> j = jobs;
+    if (j == null) {
+      TreeMap<JobKey, JobState> all = new TreeMap<>();
+      for (Map.Entry<JobKey, JobEntry> e : entries.entrySet()) {
+        if (e.getValue().header() != null) {
+          all.put(e.getKey(), e.getValue().whole());
+        }
+      }
+      j = Collections.unmodifiableSortedMap(all);
+      jobs = j;
+    }
+    return j;
   }
 
   public Optional<JobState> job(JobKey key) {
-    return Optional.ofNullable(jobs.get(key));
+    JobEntry e = entries.get(key);
+    return e == null || e.header() == null ? Optional.empty() : Optional.of(e.whole());
+  }
+
+  /** The job's record and history without its tasks: no need to put the whole job together. */
+  public Optional<JobState> jobWithoutTasks(JobKey key) {
+    JobEntry e = entries.get(key);
+    return e == null ? Optional.empty() : Optional.ofNullable(e.header());
+  }
+
+  /** One task of a job, looked up without putting the job together. */
+  public Optional<TaskRecord> task(JobKey job, String taskId) {
+    JobEntry e = entries.get(job);
+    JobEntry.Indexed<TaskRecord> t = e == null ? null : e.tasks().get(taskId);
+    return t == null ? Optional.empty() : Optional.of(t.value());
   }
 
   public Optional<NodeRecord> node(String name) {
@@ -89,47 +168,54 @@ public final class ClusterSnapshot {
 
   /** Every task of every job, in job order. */
   public List<TaskRecord> allTasks() {
-    List<TaskRecord> out = new ArrayList<>();
-    for (JobState js : jobs.values()) {
-      out.addAll(js.getTasksList());
+    List<TaskRecord> out = new ArrayList<>(jobOfTask.size());
+    for (JobEntry e : entries.values()) {
+      if (e.header() != null) {
+        for (JobEntry.Indexed<TaskRecord> t : e.taskEntries()) {
+          out.add(t.value());
+        }
+      }
     }
     return out;
+  }
+
+  /** The number of tasks of every job, without listing them. */
+  public int taskCount() {
+    return jobOfTask.size();
   }
 
   /** Tasks placed on a node that still hold its resources (desired to run). */
   public List<TaskRecord> tasksHoldingResourcesOn(String node) {
     List<TaskRecord> out = new ArrayList<>();
-    for (JobState js : jobs.values()) {
-      for (TaskRecord t : js.getTasksList()) {
-        if (t.getNode().equals(node) && t.getDesired() == DesiredState.DESIRED_RUN) {
-          out.add(t);
-        }
-      }
+    for (Map.Entry<String, JobKey> e : tasksDesiredOn(node).entrySet()) {
+      task(e.getValue(), e.getKey()).ifPresent(out::add);
     }
     return out;
   }
 
+  /**
+   * The ids of the tasks desired to run on a node, sorted, with their jobs. The same object in
+   * every later snapshot until that set changes, so a caller can tell "unchanged" by identity.
+   */
+  public SortedMap<String, JobKey> tasksDesiredOn(String node) {
+    PSortedMap<String, JobKey> on = desiredOnNode.get(node);
+    return on == null ? NONE : on;
+  }
+
+
   /** The job a task id belongs to. */
   public Optional<JobKey> jobOfTask(String taskId) {
-    Map<String, JobKey> index = jobOfTask;
-    if (index == null) {
-      index = new java.util.HashMap<>();
-      for (Map.Entry<JobKey, JobState> e : jobs.entrySet()) {
-        for (TaskRecord t : e.getValue().getTasksList()) {
-          index.put(t.getId(), e.getKey());
-        }
-      }
-      jobOfTask = index;
-    }
-    return Optional.ofNullable(index.get(taskId));
+    return Optional.ofNullable(jobOfTask.get(taskId));
   }
 
   public Optional<TaskRecord> task(String taskId) {
-    return jobOfTask(taskId)
-        .flatMap(k -> jobs.get(k).getTasksList().stream().filter(t -> t.getId().equals(taskId)).findFirst());
+    JobKey k = jobOfTask.get(taskId);
+    JobEntry e = k == null ? null : entries.get(k);
+    JobEntry.Indexed<TaskRecord> t = e == null ? null : e.tasks().get(taskId);
+    return t == null ? Optional.empty() : Optional.of(t.value());
   }
 
   public ClusterSnapshot withVersion(long newVersion) {
-    return new ClusterSnapshot(newVersion, nodes, jobs, members, leader, keyIndexes);
+    return new ClusterSnapshot(newVersion, nodes, entries, members, leader, keyIndexes, jobOfTask, desiredOnNode);
   }
 }

@@ -71,8 +71,10 @@ public interface ClusterStore extends AutoCloseable {
   ClusterMeta updateMeta(UnaryOperator<ClusterMeta> change);
 
   /**
-   * Changes one job atomically: reads its latest state, applies {@code change}, and writes only if
-   * nobody wrote it in between (retrying otherwise). {@code change} gets null for a job that does
+   * Changes one job atomically: reads its latest state, applies {@code change}, and writes what
+   * differs (the job record, the tasks that changed) only if none of it, nor the job record, was
+   * written in between (retrying otherwise). Costs the size of the job to compare: frequent
+   * task-level writes use {@link #update}. {@code change} gets null for a job that does
    * not exist and returns null to delete it or the same object to write nothing.
    *
    * @return the outcome: the state written and the version of the write
@@ -89,6 +91,16 @@ public interface ClusterStore extends AutoCloseable {
    * @return the state version of the write, or -1 when every change was a no-op
    */
   long updateJobs(java.util.Map<JobKey, UnaryOperator<JobState>> changes);
+
+  /**
+   * Writes task and job records in one atomic write (one Raft log entry), each record on its own:
+   * {@code change} reads the latest snapshot and says what to write; the write applies only if none
+   * of the records it names moved in between, else {@code change} is called again on a newer
+   * snapshot. A batch of task reports or a plan's placements costs their own size, not their jobs'.
+   *
+   * @return the state version of the write, or -1 when the change wrote nothing
+   */
+  long update(java.util.function.Function<ClusterSnapshot, StateChange> change);
 
   /** How this store's consensus group looks from here (for `berth cluster status`). */
   MembershipView membership();

@@ -53,6 +53,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +68,7 @@ public final class RaftClusterStore implements ClusterStore {
   private static final Logger LOG = LoggerFactory.getLogger(RaftClusterStore.class);
   private static final String GROUP = "berth";
   private static final int MAX_CAS_ATTEMPTS = 64;
-  // A job and all its tasks are one value (~150 bytes a task): room for ~25,000 tasks a job. Not
+  // One command (~150 bytes a task written): writers of many tasks split them (PlanApplier). Not
   // more: every log segment reader and writer allocates twice this on the heap, and with 32 MiB the
   // garbage alone paused the JVM long enough (0.2-0.9 s) to trigger elections.
   private static final int MAX_ENTRY_BYTES = 4 * 1024 * 1024;
@@ -420,12 +421,11 @@ public final class RaftClusterStore implements ClusterStore {
   }
 
   /**
-   * Compare-and-set against the local view: the write names the index the view last saw the key
-   * written at, so a view that trails costs one conflict (then it catches up and retries), never a
-   * lost update.
+   * Compare-and-set against the local view: the write names the index the view last saw each
+   * written key at, so a view that trails costs one conflict (then it catches up and retries),
+   * never a lost update. Only what differs is written (see {@link StateChange#between}).
    */
   private JobWrite updateJob(JobKey key, UnaryOperator<JobState> change, long fence) {
-    String k = StateKeys.job(key);
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       ClusterSnapshot s = current;
       JobState old = s.job(key).orElse(null);
@@ -433,8 +433,11 @@ public final class RaftClusterStore implements ClusterStore {
       if (next == old) {
         return new JobWrite(old, s.version(), false);
       }
-      StateOp op = next == null ? delete(k, s.indexOf(k)) : put(k, next, s.indexOf(k));
-      StateResult r = submit(fence, List.of(op));
+      StateChange c = StateChange.between(key, s.entry(key).orElse(null), next);
+      if (c.isEmpty()) {
+        return new JobWrite(old, s.version(), false);
+      }
+      StateResult r = submit(fence, c.toOps(s));
       if (r.getOutcome() == StateResult.Outcome.APPLIED) {
         return new JobWrite(next, r.getIndex(), true);
       }
@@ -450,28 +453,39 @@ public final class RaftClusterStore implements ClusterStore {
   }
 
   private long updateJobs(Map<JobKey, UnaryOperator<JobState>> changes, long fence) {
-    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      ClusterSnapshot s = current;
-      List<StateOp> ops = new ArrayList<>();
+    return update(s -> {
+      StateChange all = new StateChange();
       for (Map.Entry<JobKey, UnaryOperator<JobState>> e : changes.entrySet()) {
-        String k = StateKeys.job(e.getKey());
         JobState old = s.job(e.getKey()).orElse(null);
         JobState next = e.getValue().apply(old);
         if (next != old) {
-          ops.add(next == null ? delete(k, s.indexOf(k)) : put(k, next, s.indexOf(k)));
+          all.addAll(StateChange.between(e.getKey(), s.entry(e.getKey()).orElse(null), next));
         }
       }
-      if (ops.isEmpty()) {
+      return all;
+    }, fence);
+  }
+
+  @Override
+  public long update(Function<ClusterSnapshot, StateChange> change) {
+    return update(change, 0);
+  }
+
+  private long update(Function<ClusterSnapshot, StateChange> change, long fence) {
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      ClusterSnapshot s = current;
+      StateChange c = change.apply(s);
+      if (c.isEmpty()) {
         return -1;
       }
-      StateResult r = submit(fence, ops);
+      StateResult r = submit(fence, c.toOps(s));
       if (r.getOutcome() == StateResult.Outcome.APPLIED) {
         return r.getIndex();
       }
       awaitVersion(r.getIndex(), ClusterStore.defaultTimeout());
     }
     throw new StoreUnavailableException(
-        "jobs " + changes.keySet() + " kept changing under " + MAX_CAS_ATTEMPTS + " attempts to update them", null);
+        "the records of a write kept changing under " + MAX_CAS_ATTEMPTS + " attempts to write them", null);
   }
 
   /** One command of {@code ops}; a fenced one fails with {@link FencedOutException} once its epoch is over. */
@@ -538,6 +552,11 @@ public final class RaftClusterStore implements ClusterStore {
     @Override
     public long updateJobs(Map<JobKey, UnaryOperator<JobState>> changes) {
       return RaftClusterStore.this.updateJobs(changes, epoch);
+    }
+
+    @Override
+    public long update(Function<ClusterSnapshot, StateChange> change) {
+      return RaftClusterStore.this.update(change, epoch);
     }
 
     @Override

@@ -2,25 +2,31 @@ package io.berth.coordinator.state;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.berth.proto.ClusterMeta;
+import io.berth.proto.DesiredState;
 import io.berth.proto.JobState;
 import io.berth.proto.LeaderClaim;
 import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
-import java.util.HashMap;
+import io.berth.proto.TaskRecord;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import org.pcollections.PMap;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 
 /**
  * The local replica's materialised view: the state machine's applied changes in, in log order,
- * an immutable {@link ClusterSnapshot} out. Knows nothing of Atomix, so it is tested with plain
+ * an immutable {@link ClusterSnapshot} out. Holds persistent maps, so a snapshot is a handful of
+ * references and a change costs its own size. Knows nothing of Atomix, so it is tested with plain
  * inputs. Not thread-safe: the store feeds it from one thread.
  */
 final class ReplicaView {
-  private final Map<String, NodeRecord> nodes = new HashMap<>();
-  private final Map<JobKey, JobState> jobs = new HashMap<>();
-  private final Map<String, MemberRecord> members = new HashMap<>();
-  private final Map<String, Long> keyIndexes = new HashMap<>();
+  private PSortedMap<String, NodeRecord> nodes = TreePMap.empty();
+  private PSortedMap<JobKey, JobEntry> jobs = TreePMap.empty();
+  private PSortedMap<String, MemberRecord> members = TreePMap.empty();
+  private PMap<String, Long> keyIndexes = TreePMap.empty();
+  private PMap<String, JobKey> jobOfTask = TreePMap.empty();
+  private PMap<String, PSortedMap<String, JobKey>> desiredOnNode = TreePMap.empty();
   private LeaderClaim leader;
   private ClusterMeta meta;
   private long version;
@@ -36,10 +42,12 @@ final class ReplicaView {
 
   /** Replaces everything with the state machine's contents (after it restored a snapshot). */
   void reset(List<StateMachine.Change> contents, long index) {
-    nodes.clear();
-    jobs.clear();
-    members.clear();
-    keyIndexes.clear();
+    nodes = TreePMap.empty();
+    jobs = TreePMap.empty();
+    members = TreePMap.empty();
+    keyIndexes = TreePMap.empty();
+    jobOfTask = TreePMap.empty();
+    desiredOnNode = TreePMap.empty();
     leader = null;
     meta = null;
     apply(contents);
@@ -48,49 +56,75 @@ final class ReplicaView {
   }
 
   private void apply(String key, byte[] value, long index) {
-    if (value == null) {
-      keyIndexes.remove(key);
-    } else {
-      keyIndexes.put(key, index);
-    }
     version = Math.max(version, index);
     dirty = true;
     try {
+      if (key.startsWith(StateKeys.TASK_PREFIX)) {
+        applyTask(key, value == null ? null : TaskRecord.parseFrom(value), index);
+        return; // a task's index lives in its job's entry
+      }
+      keyIndexes = value == null ? keyIndexes.minus(key) : keyIndexes.plus(key, index);
       if (key.equals(StateKeys.META)) {
         meta = value == null ? null : ClusterMeta.parseFrom(value);
       } else if (key.equals(StateKeys.LEADER)) {
         leader = value == null ? null : LeaderClaim.parseFrom(value);
       } else if (key.startsWith(StateKeys.MEMBER_PREFIX)) {
         String id = key.substring(StateKeys.MEMBER_PREFIX.length());
-        if (value == null) {
-          members.remove(id);
-        } else {
-          members.put(id, MemberRecord.parseFrom(value));
-        }
+        members = value == null ? members.minus(id) : members.plus(id, MemberRecord.parseFrom(value));
       } else if (key.startsWith(StateKeys.NODE_PREFIX)) {
         String name = key.substring(StateKeys.NODE_PREFIX.length());
-        if (value == null) {
-          nodes.remove(name);
-        } else {
-          nodes.put(name, NodeRecord.parseFrom(value));
-        }
+        nodes = value == null ? nodes.minus(name) : nodes.plus(name, NodeRecord.parseFrom(value));
       } else if (key.startsWith(StateKeys.JOB_PREFIX)) {
         JobKey jk = StateKeys.jobKeyOf(key);
-        if (value == null) {
-          jobs.remove(jk);
-        } else {
-          jobs.put(jk, JobState.parseFrom(value));
-        }
+        JobState header = value == null ? null : JobState.parseFrom(value);
+        putEntry(jk, entryOf(jk).withHeader(header, header == null ? 0 : index));
       }
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("corrupt record under key " + key, e);
     }
   }
 
-  /** The view after all applied changes; rebuilt only when something changed. */
+  private void applyTask(String key, TaskRecord task, long index) {
+    JobKey jk = StateKeys.jobKeyOfTask(key);
+    String id = StateKeys.taskIdOf(key);
+    JobEntry.Indexed<TaskRecord> old = entryOf(jk).tasks().get(id);
+    String wasOn = desiredNode(old == null ? null : old.value());
+    String isOn = desiredNode(task);
+    if (wasOn != null && !wasOn.equals(isOn)) {
+      PSortedMap<String, JobKey> left = desiredOnNode.get(wasOn).minus(id);
+      desiredOnNode = left.isEmpty() ? desiredOnNode.minus(wasOn) : desiredOnNode.plus(wasOn, left);
+    }
+    if (isOn != null && !isOn.equals(wasOn)) {
+      PSortedMap<String, JobKey> on = desiredOnNode.get(isOn);
+      desiredOnNode = desiredOnNode.plus(isOn, (on == null ? TreePMap.<String, JobKey>empty() : on).plus(id, jk));
+    }
+    if (task == null) {
+      putEntry(jk, entryOf(jk).withoutTask(id));
+      jobOfTask = jobOfTask.minus(id);
+    } else {
+      putEntry(jk, entryOf(jk).withTask(task, index));
+      jobOfTask = jobOfTask.plus(id, jk);
+    }
+  }
+
+  /** The node a task is desired to run on (and holds resources of), null when none. */
+  private static String desiredNode(TaskRecord t) {
+    return t != null && t.getDesired() == DesiredState.DESIRED_RUN ? t.getNode() : null;
+  }
+
+  private JobEntry entryOf(JobKey key) {
+    JobEntry e = jobs.get(key);
+    return e != null ? e : new JobEntry(null, 0, TreePMap.empty());
+  }
+
+  private void putEntry(JobKey key, JobEntry e) {
+    jobs = e.isEmpty() ? jobs.minus(key) : jobs.plus(key, e);
+  }
+
+  /** The view after all applied changes; a new one only when something changed. */
   ClusterSnapshot snapshot() {
     if (dirty) {
-      snapshot = new ClusterSnapshot(version, nodes, jobs, members, leader, Map.copyOf(keyIndexes));
+      snapshot = new ClusterSnapshot(version, nodes, jobs, members, leader, keyIndexes, jobOfTask, desiredOnNode);
       dirty = false;
     }
     return snapshot;

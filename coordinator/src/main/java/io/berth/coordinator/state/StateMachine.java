@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * Berth's replicated state machine: keys to protobuf bytes, each with the Raft index that last
- * modified it, and the leader claim. Commands apply atomically (every op or none) and
+ * modified it, and the leader claim. A command is a batch of puts and deletes, each optionally a
+ * compare-and-set on its key's last index (or a guard that only compares). Commands apply atomically (every op or none) and
  * deterministically, so every member that applies the same log holds the same state. Knows
  * nothing of Atomix: the Raft service feeds it commands in log order. Not thread-safe.
  */
@@ -53,6 +54,9 @@ final class StateMachine {
     }
     List<Change> changes = new ArrayList<>(command.getOpsCount());
     for (StateOp op : command.getOpsList()) {
+      if (op.getCheck() && op.getCheckOnly()) {
+        continue; // a guard: compared above, writes nothing
+      }
       if (op.getDelete()) {
         if (data.remove(op.getKey()) != null) {
           changes.add(new Change(op.getKey(), null, index));

@@ -3,22 +3,19 @@ package io.berth.coordinator.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.berth.proto.JobState;
 import io.berth.proto.TaskHealth;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import io.berth.proto.TaskStatus;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Agents' reports as the task records take them: health changes keep the time the state began. */
 class TaskStatusWriterTest {
   private static final TaskRecord RUNNING = TaskRecord.newBuilder().setId("t1").setNode("h1")
       .setState(TaskState.TASK_RUNNING).setContainerId("c1").setUpdatedAtMs(1_000).build();
-  private static final JobState JOB = JobState.newBuilder().addTasks(RUNNING).build();
 
-  private static JobState report(JobState js, String node, TaskStatus s) {
-    return TaskStatusWriter.apply(js, Map.of(s.getTaskId(), new TaskStatusWriter.Report(node, s)));
+  private static TaskRecord report(TaskRecord t, String node, TaskStatus s) {
+    return TaskStatusWriter.apply(t, new TaskStatusWriter.Report(node, s));
   }
 
   private static TaskStatus.Builder running() {
@@ -27,26 +24,25 @@ class TaskStatusWriterTest {
 
   @Test
   void aHealthChangeIsRecordedWithoutMovingTheStateTime() {
-    JobState js = report(JOB, "h1", running().setHealth(TaskHealth.HEALTH_HEALTHY).setHealthOutput("GET /: HTTP 200")
+    TaskRecord t = report(RUNNING, "h1", running().setHealth(TaskHealth.HEALTH_HEALTHY).setHealthOutput("GET /: HTTP 200")
         .setAtMs(5_000).build());
-    TaskRecord t = js.getTasks(0);
     assertEquals(TaskHealth.HEALTH_HEALTHY, t.getHealth());
     assertEquals("GET /: HTTP 200", t.getHealthOutput());
     assertEquals(5_000, t.getHealthChangedAtMs());
     assertEquals(1_000, t.getUpdatedAtMs(), "min_healthy_time still counts from the start");
 
-    JobState same = report(js, "h1", running().setHealth(TaskHealth.HEALTH_HEALTHY).setHealthOutput("GET /: HTTP 200")
+    TaskRecord same = report(t, "h1", running().setHealth(TaskHealth.HEALTH_HEALTHY).setHealthOutput("GET /: HTTP 200")
         .setAtMs(6_000).build());
-    assertSame(js, same, "nothing changed: no write");
+    assertSame(t, same, "nothing changed: no write");
 
-    JobState exited = report(js, "h1", TaskStatus.newBuilder().setTaskId("t1").setState(TaskState.TASK_FAILED)
+    TaskRecord exited = report(t, "h1", TaskStatus.newBuilder().setTaskId("t1").setState(TaskState.TASK_FAILED)
         .setContainerId("c1").setExitCode(137).setAtMs(9_000).build());
-    assertEquals(9_000, exited.getTasks(0).getUpdatedAtMs());
-    assertEquals(TaskHealth.HEALTH_NONE, exited.getTasks(0).getHealth());
+    assertEquals(9_000, exited.getUpdatedAtMs());
+    assertEquals(TaskHealth.HEALTH_NONE, exited.getHealth());
   }
 
   @Test
   void anAgentSpeaksOnlyForItsOwnNode() {
-    assertSame(JOB, report(JOB, "h2", running().setHealth(TaskHealth.HEALTH_UNHEALTHY).build()));
+    assertSame(RUNNING, report(RUNNING, "h2", running().setHealth(TaskHealth.HEALTH_UNHEALTHY).build()));
   }
 }

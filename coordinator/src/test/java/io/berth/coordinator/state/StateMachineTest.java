@@ -76,6 +76,23 @@ class StateMachineTest {
   }
 
   @Test
+  void aGuardComparesWithoutWriting() {
+    StateMachine m = new StateMachine();
+    m.apply(3, batch(0, put("job/default/a", "record")));
+    StateOp guard = StateOp.newBuilder().setKey("job/default/a").setCheck(true).setCheckOnly(true).setExpectedIndex(3).build();
+    StateMachine.Applied ok = m.apply(4, batch(0, guard, put("task/default/a/t1", "T")));
+    assertEquals(StateResult.Outcome.APPLIED, ok.result().getOutcome());
+    assertEquals(1, ok.changes().size(), "the guarded key is not written");
+    assertEquals(Map.of("job/default/a", "record@3", "task/default/a/t1", "T@4"), contents(m));
+
+    StateMachine.Applied refused = m.apply(5, batch(0, guard.toBuilder().setExpectedIndex(2).build(),
+        put("task/default/a/t2", "T2")));
+    assertEquals(StateResult.Outcome.CONFLICT, refused.result().getOutcome());
+    assertEquals("job/default/a", refused.result().getConflictKey());
+    assertEquals(Map.of("job/default/a", "record@3", "task/default/a/t1", "T@4"), contents(m));
+  }
+
+  @Test
   void writesFencedWithAnOldEpochAreRejectedOnceANewerLeaderClaimed() {
     StateMachine m = new StateMachine();
     assertEquals(StateResult.Outcome.APPLIED, m.apply(1, claim("c-a", 2)).result().getOutcome());

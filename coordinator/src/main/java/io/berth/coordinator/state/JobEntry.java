@@ -1,0 +1,87 @@
+package io.berth.coordinator.state;
+
+import io.berth.proto.JobState;
+import io.berth.proto.TaskRecord;
+import java.util.Collection;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
+
+/**
+ * One job as the replica holds it: the job record (its {@link JobState} without tasks) and its
+ * tasks by id, each with the Raft index that last wrote it. Immutable; a change makes a new entry
+ * that shares the unchanged tasks with the old one. The whole {@link JobState} is put together
+ * only when someone asks for it, once per entry.
+ */
+final class JobEntry {
+
+  /** A record and the Raft index that last wrote it (the compare-and-set basis). */
+  record Indexed<T>(T value, long index) {}
+
+  private final JobState header;
+  private final long headerIndex;
+  private final PSortedMap<String, Indexed<TaskRecord>> tasks;
+  private volatile JobState whole;
+
+  JobEntry(JobState header, long headerIndex, PSortedMap<String, Indexed<TaskRecord>> tasks) {
+    this.header = header;
+    this.headerIndex = headerIndex;
+    this.tasks = tasks;
+  }
+
+  /** An entry from a whole job (tests, benchmarks, snapshots built by hand): every index 0. */
+  static JobEntry of(JobState whole) {
+    PSortedMap<String, Indexed<TaskRecord>> tasks = TreePMap.empty();
+    for (TaskRecord t : whole.getTasksList()) {
+      tasks = tasks.plus(t.getId(), new Indexed<>(t, 0));
+    }
+    return new JobEntry(whole.toBuilder().clearTasks().build(), 0, tasks);
+  }
+
+  /** The job record and history, without tasks; null while only tasks of the job are known. */
+  JobState header() {
+    return header;
+  }
+
+  long headerIndex() {
+    return headerIndex;
+  }
+
+  PSortedMap<String, Indexed<TaskRecord>> tasks() {
+    return tasks;
+  }
+
+  /** The tasks by id: a view, no copy. */
+  Collection<Indexed<TaskRecord>> taskEntries() {
+    return tasks.values();
+  }
+
+  JobEntry withHeader(JobState newHeader, long index) {
+    return new JobEntry(newHeader, index, tasks);
+  }
+
+  JobEntry withTask(TaskRecord task, long index) {
+    return new JobEntry(header, headerIndex, tasks.plus(task.getId(), new Indexed<>(task, index)));
+  }
+
+  JobEntry withoutTask(String id) {
+    return new JobEntry(header, headerIndex, tasks.minus(id));
+  }
+
+  boolean isEmpty() {
+    return header == null && tasks.isEmpty();
+  }
+
+  /** The job with its tasks (in task id order), built on first use. */
+  JobState whole() {
+    JobState w = whole;
+    if (w == null) {
+      JobState.Builder b = header.toBuilder();
+      for (Indexed<TaskRecord> t : tasks.values()) {
+        b.addTasks(t.value());
+      }
+      w = b.build();
+      whole = w;
+    }
+    return w;
+  }
+}

@@ -1,0 +1,127 @@
+package io.berth.coordinator.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.berth.proto.JobRecord;
+import io.berth.proto.JobSpec;
+import io.berth.proto.JobState;
+import io.berth.proto.StateCommand;
+import io.berth.proto.StateOp;
+import io.berth.proto.TaskRecord;
+import io.berth.proto.TaskState;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replica view over the split layout: a job record and its tasks under their own keys come
+ * out as one job; each task write touches that task alone; earlier snapshots never change.
+ */
+class ReplicaViewTest {
+  private static final JobKey WEB = new JobKey("default", "web");
+
+  private final StateMachine machine = new StateMachine();
+  private final ReplicaView view = new ReplicaView();
+  private long index;
+
+  private static JobState header(long version) {
+    return JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(version)
+        .setSpec(JobSpec.newBuilder().setName("web"))).build();
+  }
+
+  private static TaskRecord task(String id, TaskState state) {
+    return TaskRecord.newBuilder().setId(id).setNamespace("default").setJob("web").setNode("n1").setState(state).build();
+  }
+
+  /** Writes {@code change} made against the current snapshot, as the store does; returns the outcome. */
+  private StateMachine.Applied write(StateChange change) {
+    List<StateOp> ops = change.toOps(view.snapshot());
+    StateMachine.Applied a = machine.apply(++index, StateCommand.newBuilder().addAllOps(ops).build());
+    view.apply(a.changes());
+    return a;
+  }
+
+  @Test
+  void aJobAndItsTasksWrittenApartReadAsOneJob() {
+    write(new StateChange().putJob(WEB, header(1))
+        .putTask(WEB, task("web-a-0-x", TaskState.TASK_PENDING)).putTask(WEB, task("web-a-1-y", TaskState.TASK_PENDING)));
+    ClusterSnapshot s = view.snapshot();
+    JobState whole = s.job(WEB).orElseThrow();
+    assertEquals(1, whole.getJob().getVersion());
+    assertEquals(List.of("web-a-0-x", "web-a-1-y"), whole.getTasksList().stream().map(TaskRecord::getId).toList());
+    assertEquals(WEB, s.jobOfTask("web-a-1-y").orElseThrow());
+    assertEquals(2, s.taskCount());
+    assertEquals(0, s.jobWithoutTasks(WEB).orElseThrow().getTasksCount());
+  }
+
+  @Test
+  void aTaskWriteTouchesThatTaskAloneAndLeavesEarlierSnapshotsAsTheyWere() {
+    write(new StateChange().putJob(WEB, header(1))
+        .putTask(WEB, task("t0", TaskState.TASK_PENDING)).putTask(WEB, task("t1", TaskState.TASK_PENDING)));
+    ClusterSnapshot before = view.snapshot();
+    long jobIndex = before.indexOf(StateKeys.job(WEB));
+
+    StateMachine.Applied a = write(new StateChange().putTask(WEB, task("t1", TaskState.TASK_RUNNING)));
+    assertEquals(1, a.changes().size(), "one key written");
+    ClusterSnapshot after = view.snapshot();
+    assertEquals(TaskState.TASK_RUNNING, after.task("t1").orElseThrow().getState());
+    assertEquals(TaskState.TASK_PENDING, before.task("t1").orElseThrow().getState(), "a snapshot is immutable");
+    assertEquals(TaskState.TASK_PENDING, before.job(WEB).orElseThrow().getTasks(1).getState());
+    assertEquals(jobIndex, after.indexOf(StateKeys.job(WEB)), "the job record was not rewritten");
+    assertEquals(before.indexOf(StateKeys.task(WEB, "t0")), after.indexOf(StateKeys.task(WEB, "t0")));
+  }
+
+  @Test
+  void aChangeMadeOnAStaleSnapshotConflictsOnlyOnTheKeysItNames() {
+    write(new StateChange().putJob(WEB, header(1))
+        .putTask(WEB, task("t0", TaskState.TASK_PENDING)).putTask(WEB, task("t1", TaskState.TASK_PENDING)));
+    ClusterSnapshot stale = view.snapshot();
+    write(new StateChange().putTask(WEB, task("t0", TaskState.TASK_RUNNING)));
+
+    // Another task than the one that moved: applies.
+    StateMachine.Applied other = machine.apply(++index, StateCommand.newBuilder()
+        .addAllOps(new StateChange().putTask(WEB, task("t1", TaskState.TASK_RUNNING)).toOps(stale)).build());
+    assertEquals(io.berth.proto.StateResult.Outcome.APPLIED, other.result().getOutcome());
+    view.apply(other.changes());
+    // The same task: refused, nothing written.
+    StateMachine.Applied same = machine.apply(++index, StateCommand.newBuilder()
+        .addAllOps(new StateChange().putTask(WEB, task("t0", TaskState.TASK_FAILED)).toOps(stale)).build());
+    assertEquals(io.berth.proto.StateResult.Outcome.CONFLICT, same.result().getOutcome());
+    assertEquals(StateKeys.task(WEB, "t0"), same.result().getConflictKey());
+    // A guard on the job record refuses once the record moved.
+    write(new StateChange().putJob(WEB, header(2)));
+    StateMachine.Applied guarded = machine.apply(++index, StateCommand.newBuilder()
+        .addAllOps(new StateChange().guardJob(WEB).putTask(WEB, task("t9", TaskState.TASK_PENDING)).toOps(stale)).build());
+    assertEquals(io.berth.proto.StateResult.Outcome.CONFLICT, guarded.result().getOutcome());
+  }
+
+  @Test
+  void aWholeJobChangeWritesOnlyWhatDiffers() {
+    write(new StateChange().putJob(WEB, header(1))
+        .putTask(WEB, task("t0", TaskState.TASK_PENDING)).putTask(WEB, task("t1", TaskState.TASK_PENDING)));
+    JobState old = view.snapshot().job(WEB).orElseThrow();
+    JobState next = old.toBuilder().setTasks(1, task("t1", TaskState.TASK_RUNNING)).build();
+    StateChange c = StateChange.between(WEB, view.snapshot().entry(WEB).orElseThrow(), next);
+    assertEquals(2, c.size(), "t1 and a guard on the job record");
+    assertFalse(c.isEmpty());
+    write(c);
+    assertEquals(next, view.snapshot().job(WEB).orElseThrow());
+
+    // Removing the job removes its record and every task.
+    StateMachine.Applied removed = write(StateChange.between(WEB, view.snapshot().entry(WEB).orElseThrow(), null));
+    assertEquals(3, removed.changes().size());
+    assertTrue(view.snapshot().job(WEB).isEmpty());
+    assertTrue(view.snapshot().jobOfTask("t0").isEmpty());
+    assertEquals(0, view.snapshot().taskCount());
+  }
+
+  @Test
+  void aRestoredViewHoldsTheSameJobs() {
+    write(new StateChange().putJob(WEB, header(1)).putTask(WEB, task("t0", TaskState.TASK_RUNNING)));
+    ReplicaView restored = new ReplicaView();
+    restored.reset(machine.contents(), index);
+    assertEquals(view.snapshot().jobs(), restored.snapshot().jobs());
+    assertEquals(view.snapshot().indexOf(StateKeys.task(WEB, "t0")), restored.snapshot().indexOf(StateKeys.task(WEB, "t0")));
+  }
+}
