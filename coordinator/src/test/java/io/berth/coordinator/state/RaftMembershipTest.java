@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real Raft members on loopback: a group grows from 1 to 3 by joins, loses a dead member by removal, refuses it back. */
+/**
+ * Real Raft members on loopback: a group grows from 1 to 3 by joins, loses a dead member by removal,
+ * refuses it back, grows to 5 and keeps committing with two of the five down.
+ */
 class RaftMembershipTest {
   static final Duration START = Duration.ofSeconds(90);
 
@@ -99,6 +102,24 @@ class RaftMembershipTest {
         List.of("c1", "c2", "c3", "c4")) && c1.membership().joining().isEmpty());
     again.awaitVersion(writeJob(c1, "after-readmit"), Duration.ofSeconds(30));
     assertTrue(!again.removedSinceStart("c3") && !sawRemoved.get(), "an old mark does not remove the new member");
+
+    // Five voters with one more join; then two of the five die (a minority) and writes still commit.
+    int p5 = RaftClusterStoreTest.freePort();
+    RaftClusterStore c5 = start(member("c5", p5, dir.resolve("c5"), List.of("c1@127.0.0.1:" + p1,
+        "c2@127.0.0.1:" + p2, "c3@127.0.0.1:" + p3, "c4@127.0.0.1:" + p4)));
+    Await.until("five voters", Duration.ofSeconds(30), () -> c1.membership().members().equals(
+        List.of("c1", "c2", "c3", "c4", "c5")) && c1.membership().joining().isEmpty());
+    c4.close();
+    again.close();
+    long withTwoDown = Await.until("a write with two of five members down", Duration.ofSeconds(60), () -> {
+      try {
+        return writeJob(c5, "two-of-five-down");
+      } catch (ClusterStore.StoreUnavailableException e) {
+        return -1L; // an election may be under way
+      }
+    }, v -> v > 0);
+    c2.awaitVersion(withTwoDown, Duration.ofSeconds(30));
+    assertTrue(c2.snapshot().job(new JobKey("default", "two-of-five-down")).isPresent());
   }
 
   @Test
