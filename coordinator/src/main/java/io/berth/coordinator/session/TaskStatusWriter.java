@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,7 @@ public final class TaskStatusWriter implements AutoCloseable {
   record Report(String node, TaskStatus status) {}
 
   private final ClusterStore store;
-  private final LinkedBlockingQueue<Report> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingDeque<Report> queue = new LinkedBlockingDeque<>();
   private final Thread drainer;
   private volatile boolean closed;
 
@@ -61,9 +61,12 @@ public final class TaskStatusWriter implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        // The store was unavailable: keep the reports and try again shortly.
+        // The store was unavailable: keep the reports, ahead of those that came meanwhile (a
+        // task's STARTING must not be written after its RUNNING), and try again shortly.
         LOG.warn("could not record task status yet: {}", e.getMessage());
-        queue.addAll(batch);
+        for (int i = batch.size() - 1; i >= 0; i--) {
+          queue.addFirst(batch.get(i));
+        }
         try {
           Thread.sleep(500);
         } catch (InterruptedException ie) {
@@ -78,7 +81,7 @@ public final class TaskStatusWriter implements AutoCloseable {
   private void writeBatch(List<Report> batch) {
     Map<String, Report> latest = new LinkedHashMap<>();
     for (Report r : batch) {
-      latest.put(r.status().getTaskId(), r);
+      latest.merge(r.status().getTaskId(), r, (had, next) -> isOlder(next, had) ? had : next);
     }
     store.update(s -> {
       StateChange change = new StateChange();
@@ -98,6 +101,11 @@ public final class TaskStatusWriter implements AutoCloseable {
     });
   }
 
+  /** Stamped by the agent before {@code than} was (reports without a stamp are never older). */
+  private static boolean isOlder(Report r, Report than) {
+    return r.status().getAtMs() > 0 && r.status().getAtMs() < than.status().getAtMs();
+  }
+
   /** The task with the report taken in; the same object when nothing changed. */
   static TaskRecord apply(TaskRecord t, Report r) {
     if (!r.node().equals(t.getNode())) {
@@ -106,6 +114,9 @@ public final class TaskStatusWriter implements AutoCloseable {
     TaskStatus s = r.status();
     if (s.getState() == TaskState.TASK_STATE_UNSPECIFIED) {
       return t;
+    }
+    if (s.getAtMs() > 0 && s.getAtMs() < t.getReportedAtMs()) {
+      return t; // the agent said something newer already (both stamps are its own clock's)
     }
     long at = s.getAtMs() > 0 ? s.getAtMs() : System.currentTimeMillis();
     TaskRecord.Builder next = t.toBuilder();
@@ -129,7 +140,10 @@ public final class TaskStatusWriter implements AutoCloseable {
       }
       next.setHealth(s.getHealth()).setHealthOutput(s.getHealthOutput());
     }
-    return stateChanged || healthChanged ? next.build() : t;
+    if (!stateChanged && !healthChanged) {
+      return t;
+    }
+    return next.setReportedAtMs(Math.max(s.getAtMs(), t.getReportedAtMs())).build();
   }
 
   @Override

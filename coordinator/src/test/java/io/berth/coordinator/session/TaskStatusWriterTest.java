@@ -42,6 +42,20 @@ class TaskStatusWriterTest {
   }
 
   @Test
+  void aReportStampedBeforeTheLastOneTakenInIsIgnored() {
+    TaskRecord starting = RUNNING.toBuilder().setState(TaskState.TASK_STARTING).build();
+    TaskRecord running = report(starting, "h1", running().setAtMs(7_000).build());
+    assertEquals(TaskState.TASK_RUNNING, running.getState());
+    assertEquals(7_000, running.getReportedAtMs());
+    // The STARTING of 6,000 arrives late (a retried write, or through the coordinator the agent left).
+    assertSame(running, report(running, "h1", running().setState(TaskState.TASK_STARTING).setAtMs(6_000).build()));
+    // Without a stamp a report is taken as it comes; a newer one is taken in.
+    TaskRecord failed = report(running, "h1", running().setState(TaskState.TASK_FAILED).setExitCode(1).setAtMs(8_000).build());
+    assertEquals(TaskState.TASK_FAILED, failed.getState());
+    assertEquals(8_000, failed.getReportedAtMs());
+  }
+
+  @Test
   void anAgentSpeaksOnlyForItsOwnNode() {
     assertSame(RUNNING, report(RUNNING, "h2", running().setHealth(TaskHealth.HEALTH_UNHEALTHY).build()));
   }
