@@ -37,4 +37,4 @@ echo "$(date -u +%F), $(nproc) vCPUs, load average $(cut -d' ' -f1-3 /proc/loada
 echo
 echo "| scenario | figure | baseline / note |"
 echo "| --- | --- | --- |"
-cat "$rows"
+awk '!seen[$0]++' "$rows" # ScaleBench prints each row as it goes and again at its end

@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
 public final class NodeLiveness {
   private static final Logger LOG = LoggerFactory.getLogger(NodeLiveness.class);
   private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(3);
+  /**
+   * How long an agent whose coordinator died may take to hold a session with another: the cap of
+   * its reconnect backoff (agent's {@code AgentSession.Settings}: full jitter, capped at 10 s).
+   * Nodes whose only voucher went silent and does not answer get it on top of the TTL, so a
+   * coordinator's death does not take its agents' nodes down while they reconnect.
+   */
+  static final long AGENT_RECONNECT_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final ClusterStore store;
   private final SessionRegistry sessions;
@@ -88,6 +95,9 @@ public final class NodeLiveness {
         vouched.put(name, heard.getAsLong());
         continue;
       }
+      if (direct.orphaned(name, now) && now - lastSeen <= ttlNanos + AGENT_RECONNECT_WINDOW_NANOS) {
+        continue; // its coordinator is gone: its agent gets the time to find another one
+      }
       String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
       LOG.info("node {} is down: {}", name, reason);
       registrar.down(name, reason);
@@ -128,6 +138,21 @@ public final class NodeLiveness {
         kept.computeIfAbsent(by, k -> new ArrayList<>()).add(node);
       }
       return OptionalLong.of(best);
+    }
+
+    /** Listed by another member whose record stopped moving and who did not answer when asked. */
+    boolean orphaned(String node, long now) {
+      for (MemberRecord m : snapshot.members().values()) {
+        if (m.getId().equals(self) || !m.getConnectedNodesList().contains(node)) {
+          continue;
+        }
+        boolean stalled = members.lastMovedNanos(m.getId()).map(t -> now - t > STALL_NANOS).orElse(true);
+        boolean silent = byMember.computeIfAbsent(m.getId(), id -> probe.heldSessions(m)).isEmpty();
+        if (stalled && silent) {
+          return true;
+        }
+      }
+      return false;
     }
 
     void logKept() {

@@ -86,12 +86,16 @@ class NodeLivenessTest {
     liveness.check();
     assertEquals(NodeStatus.NODE_READY, statusOfN1(), "c2 said it heard from n1 200 ms ago");
 
-    // c2 stops answering (it died): n1 is judged a TTL after c2 last vouched for it.
+    // c2 stops answering (it died): n1's agent gets the reconnect window on top of the TTL to find
+    // another coordinator, counted from c2's last answer; then it is down.
     c2Says.set(Optional.empty());
     advance(Duration.ofSeconds(3));
     liveness.check();
     assertEquals(NodeStatus.NODE_READY, statusOfN1(), "within the TTL of c2's direct answer");
     advance(Duration.ofSeconds(3));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "past the TTL, within the reconnect window");
+    advance(Duration.ofNanos(NodeLiveness.AGENT_RECONNECT_WINDOW_NANOS));
     liveness.check();
     assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
   }
