@@ -139,7 +139,7 @@ public final class Coordinator implements AutoCloseable {
     dns = DnsServer.start(new InetSocketAddress(options.bind(), options.dnsPort()), zone,
         DnsForwardingConfig.options(options));
 
-    SessionRegistry sessions = new SessionRegistry(new AssignmentBuilder(names));
+    SessionRegistry sessions = new SessionRegistry(new AssignmentBuilder(names), () -> coordinatorEndpoints(endpoint));
     store.addListener(sessions);
     sessions.accept(store.snapshot());
     MemberWatch members = new MemberWatch();

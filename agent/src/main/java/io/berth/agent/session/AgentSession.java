@@ -329,6 +329,11 @@ public final class AgentSession implements StatusSink {
           logReaders.execute(() -> logs.respond(message.getLogsRequest(), stream::send));
         }
         break;
+      case COORDINATORS:
+        if (message.getCoordinators().getEndpointsCount() > 0) {
+          endpoints.refresh(message.getCoordinators().getEndpointsList());
+        }
+        break;
       default:
         log.debug("ignoring a coordinator message of kind {}", message.getBodyCase());
     }

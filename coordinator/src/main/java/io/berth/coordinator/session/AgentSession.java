@@ -44,6 +44,18 @@ public final class AgentSession {
     lastPushed = ids;
   }
 
+  /** Sends the coordinators' endpoints if they differ from what the agent last got. */
+  synchronized void pushCoordinators(List<String> endpoints) {
+    if (closed || endpoints.isEmpty() || endpoints.equals(lastCoordinators)) {
+      return;
+    }
+    out.onNext(CoordinatorMessage.newBuilder()
+        .setCoordinators(io.berth.proto.CoordinatorList.newBuilder().addAllEndpoints(endpoints)).build());
+    lastCoordinators = endpoints;
+  }
+
+  private List<String> lastCoordinators = List.of();
+
   /** Asks the agent for a task's logs; chunks arrive at {@code sink} until it completes. */
   public synchronized void requestLogs(String taskId, int tailLines, StreamObserver<LogChunk> sink) {
     if (closed) {

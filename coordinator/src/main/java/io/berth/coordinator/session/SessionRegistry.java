@@ -30,8 +30,16 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   private final AssignmentBuilder assignments;
   private volatile ClusterSnapshot latest = ClusterSnapshot.EMPTY;
 
+  private final java.util.function.Supplier<List<String>> coordinators;
+
   public SessionRegistry(AssignmentBuilder assignments) {
+    this(assignments, List::of);
+  }
+
+  /** {@code coordinators}: every coordinator's endpoint, this one's first; pushed to agents as it changes. */
+  public SessionRegistry(AssignmentBuilder assignments, java.util.function.Supplier<List<String>> coordinators) {
     this.assignments = assignments;
+    this.coordinators = coordinators;
   }
 
   void attach(AgentSession session) {
@@ -42,6 +50,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     }
     touch(session.node());
     session.push(assignmentsFor(session.node(), latest));
+    session.pushCoordinators(coordinators.get());
   }
 
   void detach(AgentSession session) {
@@ -74,8 +83,10 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   @Override
   public void accept(ClusterSnapshot snapshot) {
     latest = snapshot;
+    List<String> endpoints = sessions.isEmpty() ? List.of() : coordinators.get();
     for (AgentSession s : sessions.values()) {
       try {
+        s.pushCoordinators(endpoints);
         SortedMap<String, JobKey> desired = snapshot.tasksDesiredOn(s.node());
         // Most changes (a task report, another node's placement) leave a node's set as it was: the
         // snapshot hands out the same set object then, so this costs a comparison per session.
