@@ -92,7 +92,9 @@ public final class Coordinator implements AutoCloseable {
           + " holds no cluster: start the first coordinator with --bootstrap, or the others with --join");
     }
     secrets = ClusterSecrets.loadOrCreate(options.dataDir(), options.zone(), clock);
-    memberTls = secrets.ca().issueMember(self.memberId(), ServerNames.of(options.bind(), options.advertise()));
+    // The names this member answers to (every local address when bound to 0.0.0.0): for both certificates.
+    java.util.List<String> serverNames = ServerNames.of(options.bind(), options.advertise());
+    memberTls = secrets.ca().issueMember(self.memberId(), serverNames);
     MutableHandlerRegistry services = new MutableHandlerRegistry();
     ClusterJoins joins = new ClusterJoins(secrets, io.berth.coordinator.api.GroupRoster.forming(self.peers(),
         self.memberId()));
@@ -108,7 +110,7 @@ public final class Coordinator implements AutoCloseable {
     ClusterMeta meta;
     try {
       // Raft between members is mutual TLS too, under an anchor only members' Raft certificates chain to.
-      TlsMaterial raftTls = secrets.ca().issueRaftMember(self.memberId(), ServerNames.of(options.bind(), options.advertise()));
+      TlsMaterial raftTls = secrets.ca().issueRaftMember(self.memberId(), serverNames);
       store = startStore(self.storeConfig(options.dataDir(), options.raftTimings())
           .withTls(RaftKeyStores.write(options.dataDir(), raftTls)));
       storeRef.set(store);

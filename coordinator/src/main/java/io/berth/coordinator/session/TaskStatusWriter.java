@@ -103,7 +103,12 @@ public final class TaskStatusWriter implements AutoCloseable {
 
   /** Stamped by the agent before {@code than} was (reports without a stamp are never older). */
   private static boolean isOlder(Report r, Report than) {
-    return r.status().getAtMs() > 0 && r.status().getAtMs() < than.status().getAtMs();
+    return stampedBefore(r.status().getAtMs(), than.status().getAtMs());
+  }
+
+  /** The one rule for the agent's stamps: 0 is no stamp, and no stamp is never older. */
+  private static boolean stampedBefore(long atMs, long thanMs) {
+    return atMs > 0 && atMs < thanMs;
   }
 
   /** The task with the report taken in; the same object when nothing changed. */
@@ -115,7 +120,7 @@ public final class TaskStatusWriter implements AutoCloseable {
     if (s.getState() == TaskState.TASK_STATE_UNSPECIFIED) {
       return t;
     }
-    if (s.getAtMs() > 0 && s.getAtMs() < t.getReportedAtMs()) {
+    if (stampedBefore(s.getAtMs(), t.getReportedAtMs())) {
       return t; // the agent said something newer already (both stamps are its own clock's)
     }
     long at = s.getAtMs() > 0 ? s.getAtMs() : System.currentTimeMillis();
