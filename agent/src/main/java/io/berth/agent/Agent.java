@@ -10,6 +10,7 @@ import io.berth.agent.runtime.RuntimeHealth;
 import io.berth.agent.session.AgentSession;
 import io.berth.agent.session.CoordinatorEndpoints;
 import io.berth.agent.session.JoinRefusedException;
+import io.berth.agent.threads.AgentThreads;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,11 +38,7 @@ public final class Agent implements AutoCloseable {
   private final HealthMonitor healthChecks;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Stops of undesired containers, several at once (each may wait out its grace period). */
-  private final ExecutorService removals = Executors.newFixedThreadPool(8, r -> {
-    Thread t = new Thread(r, "berth-remove");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService removals;
 
   /** A Docker agent speaking mutual TLS with {@code credentials} (its node certificate). */
   public Agent(AgentConfig config, io.grpc.ChannelCredentials credentials) {
@@ -53,6 +50,8 @@ public final class Agent implements AutoCloseable {
   /** With any runtime (tests; a hollow runtime for scale benchmarks). */
   public Agent(AgentConfig config, ContainerRuntime runtime, AgentSession.Settings settings) {
     this.runtime = runtime;
+    AgentThreads threads = settings.threads();
+    this.removals = Executors.newFixedThreadPool(8, threads.named("berth-remove"));
     RuntimeHealth health = new RuntimeHealth();
     // The reconciler reports to the session, which needs the loop: break the cycle with a ref.
     AtomicReference<AgentSession> sessionRef = new AtomicReference<>();
@@ -63,9 +62,10 @@ public final class Agent implements AutoCloseable {
       }
     }, System::currentTimeMillis, removals);
     this.loop = new ReconcileLoop(runtime, reconciler, health, config.resyncInterval(),
-        Duration.ofMillis(200), Duration.ofSeconds(10));
+        Duration.ofMillis(200), Duration.ofSeconds(10), threads.named("berth-reconcile"));
     // Checks run on their own threads; verdicts go back through the loop like any state change.
-    this.healthChecks = new HealthMonitor(loop::healthChanged, HEALTH_CHECK_THREADS);
+    this.healthChecks = new HealthMonitor(loop::healthChanged, HEALTH_CHECK_THREADS,
+        System::currentTimeMillis, threads::named);
     reconciler.withHealthChecks(healthChecks::watch);
     NodeFactsCollector facts = new NodeFactsCollector(config.name(), config.address(),
         config.labels(), runtime::version);

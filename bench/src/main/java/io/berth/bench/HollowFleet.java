@@ -2,12 +2,14 @@ package io.berth.bench;
 
 import io.berth.agent.Agent;
 import io.berth.agent.AgentConfig;
-import io.berth.agent.session.AgentSession;
 import io.berth.agent.enrol.EnrolmentRefused;
 import io.berth.agent.enrol.NodeCredential;
 import io.berth.agent.enrol.NodeEnrolment;
+import io.berth.agent.session.AgentSession;
+import io.berth.agent.threads.AgentThreads;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,41 +17,70 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.stream.IntStream;
 
 /**
  * Many hollow agents in this JVM, each with its own session to the coordinators. Their
  * addresses are in 127.0.0.0/8 and are only ever used as facts: no traffic goes to them.
+ * Node {@code i} (0-based over the whole fleet, whichever JVM holds it) is named
+ * {@code prefix + i}, so several JVMs can share one fleet.
  */
 final class HollowFleet implements AutoCloseable {
-  private final List<Agent> agents = new ArrayList<>();
-  private final List<Thread> threads = new ArrayList<>();
+  private final List<Agent> agents;
+  private final AgentThreads threads;
   private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
 
-  /** Enrols every hollow node (a CSR each, as a real agent's first start does) before any starts. */
-  HollowFleet(List<String> coordinators, String token, int nodes, String prefix, Path dataDir, long startDelayMs)
-      throws IOException, EnrolmentRefused {
-    for (int i = 0; i < nodes; i++) {
-      String address = "127.1." + (i / 250) + "." + (1 + i % 250);
-      AgentConfig config = new AgentConfig(coordinators, token, URI.create("unix:///hollow"), address,
-          prefix + i, Map.of("rack", "r" + (i % 10)), dataDir.resolve(prefix + i), Path.of("/etc/hosts"),
-          Duration.ofSeconds(60), Duration.ZERO);
-      NodeCredential credential = new NodeCredential(config.dataDir());
-      NodeEnrolment.ensure(credential, coordinators, token, null, config.name());
-      // Netty: thousands of sessions in one JVM share its event loops (OkHttp, the agent process's
-      // transport, would take a reader thread each).
-      agents.add(new Agent(config, new HollowRuntime(timer, startDelayMs),
-          AgentSession.Settings.defaults().withCredentials(credential.channelCredentials())
-              .withDialer(NettyChannelBuilder::forTarget)));
+  /** Enrols nodes first..first+count-1 (a CSR each, as a real agent's first start does) before any starts. */
+  HollowFleet(List<String> coordinators, String token, int first, int count, String prefix, Path dataDir,
+      long startDelayMs, AgentThreads threads) throws IOException, EnrolmentRefused {
+    this.threads = threads;
+    // Enrolment is one round trip and a signature each: a few at once keep the coordinators busy.
+    ForkJoinPool enrolling = new ForkJoinPool(8);
+    try {
+      agents = enrolling.submit(() -> IntStream.range(first, first + count).parallel()
+          .mapToObj(i -> agent(coordinators, token, i, prefix, dataDir, startDelayMs)).toList()).get();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause.getCause() instanceof EnrolmentRefused refused) {
+        throw refused;
+      }
+      throw new IOException("enrolment failed: " + cause, cause);
+    } finally {
+      enrolling.shutdown();
     }
   }
 
+  private Agent agent(List<String> coordinators, String token, int i, String prefix, Path dataDir, long startDelayMs) {
+    String address = "127.1." + (i / 250) + "." + (1 + i % 250);
+    AgentConfig config = new AgentConfig(coordinators, token, URI.create("unix:///hollow"), address,
+        prefix + i, Map.of("rack", "r" + (i % 10)), dataDir.resolve(prefix + i), Path.of("/etc/hosts"),
+        Duration.ofSeconds(60), Duration.ZERO);
+    NodeCredential credential = new NodeCredential(config.dataDir());
+    try {
+      NodeEnrolment.ensure(credential, coordinators, token, null, config.name());
+      // Netty: thousands of sessions in one JVM share its event loops (OkHttp, the agent process's
+      // transport, would take a reader thread each).
+      return new Agent(config, new HollowRuntime(timer, startDelayMs),
+          AgentSession.Settings.defaults().withCredentials(credential.channelCredentials())
+              .withDialer(NettyChannelBuilder::forTarget).withThreads(threads));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (EnrolmentRefused e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  int size() {
+    return agents.size();
+  }
+
   void start() {
+    ThreadFactory runners = threads.named("hollow-agent");
     for (Agent a : agents) {
-      Thread t = new Thread(a::run, "hollow-" + threads.size());
-      t.setDaemon(true);
-      t.start();
-      threads.add(t);
+      runners.newThread(a::run).start();
     }
   }
 
@@ -57,5 +88,37 @@ final class HollowFleet implements AutoCloseable {
   public void close() {
     agents.parallelStream().forEach(Agent::close);
     timer.shutdownNow();
+  }
+
+  /**
+   * Virtual threads where the JVM has them (Java 21 and later; looked up by reflection, since
+   * the project builds for 17), else daemon platform threads: 10,000 agents take 3 or 4 threads
+   * each, more than the kernel's default pid_max of 32,768 allows as platform threads.
+   */
+  static AgentThreads lightestThreads() {
+    try {
+      java.lang.reflect.Method ofVirtual = Thread.class.getMethod("ofVirtual");
+      Class<?> builder = Class.forName("java.lang.Thread$Builder");
+      java.lang.reflect.Method name = builder.getMethod("name", String.class);
+      java.lang.reflect.Method factory = builder.getMethod("factory");
+      return n -> {
+        try {
+          return (ThreadFactory) factory.invoke(name.invoke(ofVirtual.invoke(null), n));
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      };
+    } catch (ReflectiveOperationException e) {
+      return AgentThreads.platformDaemons();
+    }
+  }
+
+  static boolean virtualThreads() {
+    try {
+      Thread.class.getMethod("ofVirtual");
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
   }
 }

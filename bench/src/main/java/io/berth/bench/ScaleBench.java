@@ -80,8 +80,8 @@ public final class ScaleBench {
   void run() throws Exception {
     startCoordinators();
     long[] heapIdle = liveHeaps();
-    String token = Files.readString(work.resolve("c0/join-token")).trim();
-    try (HollowFleet fleet = new HollowFleet(endpoints, token, nodes, "hollow-", work.resolve("agents"), 50)) {
+    try (FleetProcesses fleet = new FleetProcesses(endpoints, work.resolve("c0/join-token"), nodes, work, 50)) {
+      fleet.awaitEnrolled(Duration.ofMinutes(15).toMillis());
       long t0 = System.nanoTime();
       fleet.start();
       await("all nodes ready", Duration.ofMinutes(5), () -> readyNodes() == nodes);

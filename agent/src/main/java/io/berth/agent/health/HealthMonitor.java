@@ -7,8 +7,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,13 +51,19 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   public HealthMonitor(HealthListener listener, int threads, LongSupplier clock) {
+    this(listener, threads, clock, HealthMonitor::daemon);
+  }
+
+  /** With its timer and check threads made by {@code threadsNamed} (given the threads' name). */
+  public HealthMonitor(HealthListener listener, int threads, LongSupplier clock,
+      Function<String, ThreadFactory> threadsNamed) {
     this.listener = listener;
     this.clock = clock;
-    this.timer = new ScheduledThreadPoolExecutor(1, daemon("berth-health-timer"));
+    this.timer = new ScheduledThreadPoolExecutor(1, threadsNamed.apply("berth-health-timer"));
     this.timer.setRemoveOnCancelPolicy(true);
     this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.runners = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(threads * 16), daemon("berth-health-check"));
+        new ArrayBlockingQueue<>(threads * 16), threadsNamed.apply("berth-health-check"));
     this.runners.allowCoreThreadTimeOut(true);
   }
 
@@ -159,7 +167,7 @@ public final class HealthMonitor implements AutoCloseable {
     runners.shutdownNow();
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);

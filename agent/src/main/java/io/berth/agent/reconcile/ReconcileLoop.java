@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -50,17 +51,23 @@ public final class ReconcileLoop implements AutoCloseable {
 
   public ReconcileLoop(ContainerRuntime runtime, Reconciler reconciler, RuntimeHealth health,
       Duration resyncInterval, Duration backoffBase, Duration backoffCap) {
+    this(runtime, reconciler, health, resyncInterval, backoffBase, backoffCap, r -> {
+      Thread t = new Thread(r, "berth-reconcile");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** With the loop's one thread made by {@code threads}. */
+  public ReconcileLoop(ContainerRuntime runtime, Reconciler reconciler, RuntimeHealth health,
+      Duration resyncInterval, Duration backoffBase, Duration backoffCap, ThreadFactory threads) {
     this.runtime = runtime;
     this.reconciler = reconciler;
     this.health = health;
     this.resyncInterval = resyncInterval;
     this.resyncBackoff = new Backoff(backoffBase, backoffCap);
     this.eventsBackoff = new Backoff(backoffBase, backoffCap);
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "berth-reconcile");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, threads);
     // On close, pending retries and resyncs are dropped instead of waited for.
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     executor.setRemoveOnCancelPolicy(true);

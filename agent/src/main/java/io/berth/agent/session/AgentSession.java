@@ -1,5 +1,6 @@
 package io.berth.agent.session;
 
+import io.berth.agent.threads.AgentThreads;
 import io.berth.agent.reconcile.ReconcileLoop;
 import io.berth.agent.reconcile.StatusSink;
 import io.berth.agent.retry.Backoff;
@@ -63,34 +64,41 @@ public final class AgentSession implements StatusSink {
       Duration defaultHeartbeat,
       Duration keepAlive,
       ChannelCredentials credentials,
-      Dialer dialer) {
+      Dialer dialer,
+      AgentThreads threads) {
 
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(60),
           Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(5),
-          Duration.ZERO, null, Dialer.okHttp());
+          Duration.ZERO, null, Dialer.okHttp(), AgentThreads.platformDaemons());
     }
 
     public Settings withBackoff(Duration base, Duration cap) {
       return new Settings(joinTimeout, helloTimeout, base, cap, defaultHeartbeat, keepAlive,
-          credentials, dialer);
+          credentials, dialer, threads);
     }
 
     public Settings withKeepAlive(Duration keepAlive) {
       return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
-          keepAlive, credentials, dialer);
+          keepAlive, credentials, dialer, threads);
     }
 
     /** Mutual TLS with the node certificate; without it (null) plaintext, for test doubles only. */
     public Settings withCredentials(ChannelCredentials credentials) {
       return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
-          keepAlive, credentials, dialer);
+          keepAlive, credentials, dialer, threads);
+    }
+
+    /** Where the agent's threads come from (default: daemon platform threads). */
+    public Settings withThreads(AgentThreads threads) {
+      return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
+          keepAlive, credentials, dialer, threads);
     }
 
     /** Another gRPC transport (default: {@link Dialer#okHttp()}). */
     public Settings withDialer(Dialer dialer) {
       return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
-          keepAlive, credentials, dialer);
+          keepAlive, credentials, dialer, threads);
     }
   }
 
@@ -122,9 +130,9 @@ public final class AgentSession implements StatusSink {
     this.logs = new LogsResponder(runtime, taskId -> loop.reconciler().containerOf(taskId),
         nodeName);
     this.settings = settings;
-    this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("berth-heartbeat"));
+    this.heartbeats = Executors.newSingleThreadScheduledExecutor(settings.threads().named("berth-heartbeat"));
     // Log reads block on the runtime: keep them off the gRPC and reconcile threads.
-    this.logReaders = Executors.newFixedThreadPool(2, daemon("berth-logs"));
+    this.logReaders = Executors.newFixedThreadPool(2, settings.threads().named("berth-logs"));
   }
 
   /**
@@ -394,13 +402,5 @@ public final class AgentSession implements StatusSink {
           + rootText;
     }
     return e.toString() + rootText;
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 }
