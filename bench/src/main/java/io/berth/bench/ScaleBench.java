@@ -83,14 +83,18 @@ public final class ScaleBench {
     try (FleetProcesses fleet = new FleetProcesses(endpoints, work.resolve("c0/join-token"), nodes, work, 50)) {
       fleet.awaitEnrolled(Duration.ofMinutes(15).toMillis());
       long t0 = System.nanoTime();
+      double[] cpu0 = cpuSeconds(fleet);
       fleet.start();
-      await("all nodes ready", Duration.ofMinutes(5), () -> readyNodes() == nodes);
+      await("all nodes ready", Duration.ofMinutes(10), () -> readyNodes() == nodes);
       double joinS = seconds(t0);
       row("nodes joined and ready", nodes + " nodes in " + fmt(joinS) + " s", fmt(nodes / joinS) + " nodes/s");
+      row("CPU used while they joined (" + fmt(joinS) + " s on " + Runtime.getRuntime().availableProcessors()
+          + " vCPUs)", cpuSummary(cpu0, cpuSeconds(fleet)), "seconds of CPU: each coordinator, then the hollow fleet's JVMs together");
 
       long[] heapNodes = liveHeaps();
       double schedulerAlone = schedulerAlonePerSecond();
       long t1 = System.nanoTime();
+      double[] cpu1 = cpuSeconds(fleet);
       api(0).runJob(RunJobRequest.newBuilder().setSourceName("bench.yaml").setSpecYaml("""
           name: bench
           groups:
@@ -107,6 +111,8 @@ public final class ScaleBench {
           fmt(tasks / placeS) + " placements/s",
           "scheduler alone, same run: " + fmt(schedulerAlone) + "/s (ratio " + fmt((tasks / placeS) / schedulerAlone) + ")");
       row("tasks reported running", fmt(tasks / runS) + " tasks/s, all running after " + fmt(runS) + " s", "");
+      row("CPU used from the job's submission to all running (" + fmt(runS) + " s)", cpuSummary(cpu1, cpuSeconds(fleet)),
+          "seconds of CPU: each coordinator, then the hollow fleet's JVMs together");
       row("coordinator RSS after", rssSummary(), "");
       long[] heapTasks = liveHeaps();
       row("coordinator live heap (after a full GC), per member", heapSummary(heapIdle, heapNodes, heapTasks),
@@ -311,6 +317,37 @@ public final class ScaleBench {
       throw new IOException("jcmd " + String.join(" ", command) + " failed: " + out);
     }
     return out;
+  }
+
+  /** CPU seconds (user + system) each coordinator has used so far, then the fleet's JVMs together. */
+  private double[] cpuSeconds(FleetProcesses fleet) {
+    double[] out = new double[coordinators.size() + 1];
+    for (int i = 0; i < coordinators.size(); i++) {
+      out[i] = cpuSeconds(coordinators.get(i).pid());
+    }
+    for (long pid : fleet.pids()) {
+      out[coordinators.size()] += cpuSeconds(pid);
+    }
+    return out;
+  }
+
+  private static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // USER_HZ is 100 on Linux
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private String cpuSummary(double[] before, double[] after) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < before.length; i++) {
+      out.add((i < before.length - 1 ? "c" + i : "fleet") + " " + fmt(after[i] - before[i]));
+    }
+    return String.join(", ", out);
   }
 
   private String rssSummary() throws IOException {

@@ -92,6 +92,9 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
 
   /** Closes the sessions of nodes whose certificate was revoked since they opened them. */
   public void closeRevoked(ClusterMeta current) {
+    if (current == null || current.getRevokedNodesCount() == 0) {
+      return; // the usual case, on every state change: nothing to walk the sessions for
+    }
     for (Map.Entry<String, PeerIdentity> e : sessionHolders.entrySet()) {
       Revocations.refusing(current, e.getValue()).ifPresent(r -> {
         sessionHolders.remove(e.getKey(), e.getValue());

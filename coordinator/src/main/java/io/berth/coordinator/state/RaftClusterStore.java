@@ -72,6 +72,8 @@ public final class RaftClusterStore implements ClusterStore {
   // more: every log segment reader and writer allocates twice this on the heap, and with 32 MiB the
   // garbage alone paused the JVM long enough (0.2-0.9 s) to trigger elections.
   private static final int MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+  // Entries on their way at once; commands submitted meanwhile wait and leave together (group commit).
+  private static final int MAX_ENTRIES_IN_FLIGHT = 4;
   // Raft snapshots the state and drops whole segments behind it: disk stays near a few segments.
   static final int SEGMENT_BYTES = 64 * 1024 * 1024;
   // A healthy member applies a committed entry within milliseconds; this long without progress is a stuck one.
@@ -96,6 +98,8 @@ public final class RaftClusterStore implements ClusterStore {
   private volatile RaftServer server;
   private RaftClient client;
   private SessionClient session;
+  private volatile CommandBatcher batcher;
+  private final ExecutorService replyThread = Executors.newSingleThreadExecutor(r -> daemon(r, "berth-raft-replies"));
   private MemberAdmissionProtocol protocol;
   private volatile long startConfigIndex;
 
@@ -176,7 +180,7 @@ public final class RaftClusterStore implements ClusterStore {
             .withDirectory(config.dataDir().resolve("raft").toFile())
             .withStorageLevel(StorageLevel.DISK)
             .withMaxSegmentSize(segmentBytes)
-            .withMaxEntrySize(Math.min(MAX_ENTRY_BYTES, segmentBytes / 2))
+            .withMaxEntrySize(maxEntryBytes())
             .withFlushOnCommit()
             .withNamespace(RaftNamespaces.RAFT_STORAGE)
             .build())
@@ -219,6 +223,13 @@ public final class RaftClusterStore implements ClusterStore {
         .build()
         .connect()
         .get(left(deadline), TimeUnit.NANOSECONDS);
+    SessionClient raft = session;
+    batcher = new CommandBatcher((op, payload) -> raft.execute(PrimitiveOperation.operation(op, payload)),
+        MAX_ENTRIES_IN_FLIGHT, maxEntryBytes() / 2, replyThread);
+  }
+
+  private int maxEntryBytes() {
+    return Math.min(MAX_ENTRY_BYTES, segmentBytes / 2);
   }
 
   /** Why a member may not join the Raft group: it was removed and has not joined again with the token. */
@@ -243,22 +254,48 @@ public final class RaftClusterStore implements ClusterStore {
     return Math.max(1, deadline - System.nanoTime());
   }
 
-  /** Receives the state machine's changes on Raft's thread and applies them to the view on its own. */
+  /**
+   * Receives the state machine's changes on Raft's thread and applies them to the view on its own.
+   * Entries that arrive while the view thread is busy are applied together and published once:
+   * the listeners (sessions, DNS, liveness) see one snapshot per burst, not one per entry.
+   */
   private final class ViewFeed implements StateService.Sink {
+    private record Entry(List<StateMachine.Change> changes, long index, boolean restore) {}
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Entry> arrived = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public void applied(List<StateMachine.Change> changes, long index) {
-      viewThread.execute(() -> {
-        view.apply(changes);
-        publish(index);
-      });
+      arrive(new Entry(changes, index, false));
     }
 
     @Override
     public void restored(List<StateMachine.Change> contents, long index) {
-      viewThread.execute(() -> {
-        view.reset(contents, index);
+      arrive(new Entry(contents, index, true));
+    }
+
+    private void arrive(Entry e) {
+      arrived.add(e);
+      if (scheduled.compareAndSet(false, true)) {
+        viewThread.execute(this::drain);
+      }
+    }
+
+    private void drain() {
+      scheduled.set(false); // set before polling: an entry added from here on schedules another drain
+      long index = -1;
+      for (Entry e; (e = arrived.poll()) != null; ) {
+        if (e.restore()) {
+          view.reset(e.changes(), e.index());
+        } else {
+          view.apply(e.changes());
+        }
+        index = e.index();
+      }
+      if (index >= 0) {
         publish(index);
-      });
+      }
     }
   }
 
@@ -498,20 +535,15 @@ public final class RaftClusterStore implements ClusterStore {
   }
 
   private StateResult submit(StateCommand command) {
-    byte[] reply;
     try {
-      reply = session.execute(PrimitiveOperation.operation(StateService.APPLY, command.toByteArray()))
-          .get(ClusterStore.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return batcher.submit(command).get(ClusterStore.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted while writing the replicated state", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new StoreUnavailableException("replicated state unavailable: " + e.getCause(), e.getCause());
     } catch (Exception e) {
       throw new StoreUnavailableException("replicated state unavailable: " + e, e);
-    }
-    try {
-      return StateResult.parseFrom(reply);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("corrupt reply from the state machine", e);
     }
   }
 
@@ -802,6 +834,7 @@ public final class RaftClusterStore implements ClusterStore {
     stop("server", server == null ? null : () -> server.shutdown().get(10, TimeUnit.SECONDS));
     stop("messaging", cluster == null ? null : () -> cluster.stop().get(10, TimeUnit.SECONDS));
     viewThread.shutdownNow();
+    replyThread.shutdownNow();
     roleThread.shutdownNow();
     redirectTimer.shutdownNow();
   }

@@ -12,6 +12,8 @@ import io.atomix.primitive.session.SessionId;
 import io.atomix.utils.serializer.Namespaces;
 import io.atomix.utils.serializer.Serializer;
 import io.atomix.utils.time.WallClockTimestamp;
+import io.berth.proto.StateBatch;
+import io.berth.proto.StateBatchResult;
 import io.berth.proto.StateCommand;
 import io.berth.proto.StateEntry;
 import java.util.ArrayList;
@@ -24,6 +26,8 @@ import java.util.List;
  */
 final class StateService implements PrimitiveService {
   static final OperationId APPLY = OperationId.command("apply");
+  /** Several commands in one entry (a {@code StateBatch}), each applied on its own, in order. */
+  static final OperationId APPLY_BATCH = OperationId.command("apply-batch");
   private static final Serializer SERIALIZER = Serializer.using(Namespaces.BASIC);
 
   /** Where the applied changes go, in order; called on Raft's state thread, so it must not block. */
@@ -43,6 +47,9 @@ final class StateService implements PrimitiveService {
 
   @Override
   public byte[] apply(Commit<byte[]> commit) {
+    if (APPLY_BATCH.equals(commit.operation())) {
+      return applyBatch(commit);
+    }
     if (!APPLY.equals(commit.operation())) {
       throw new IllegalArgumentException("unknown state operation " + commit.operation());
     }
@@ -56,6 +63,26 @@ final class StateService implements PrimitiveService {
     index = commit.index();
     sink.applied(applied.changes(), index);
     return applied.result().toByteArray();
+  }
+
+  /** The view hears of a batch's changes once, as of one entry. */
+  private byte[] applyBatch(Commit<byte[]> commit) {
+    StateBatch batch;
+    try {
+      batch = StateBatch.parseFrom(commit.value());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("corrupt state batch at index " + commit.index(), e);
+    }
+    StateBatchResult.Builder results = StateBatchResult.newBuilder();
+    List<StateMachine.Change> changes = new ArrayList<>();
+    for (StateCommand command : batch.getCommandsList()) {
+      StateMachine.Applied applied = machine.apply(commit.index(), command);
+      changes.addAll(applied.changes());
+      results.addResults(applied.result());
+    }
+    index = commit.index();
+    sink.applied(changes, index);
+    return results.build().toByteArray();
   }
 
   @Override
