@@ -162,7 +162,7 @@ public final class Coordinator implements AutoCloseable {
         node -> sessions.connected(node) || store.snapshot().members().values().stream()
             .anyMatch(m -> m.getConnectedNodesList().contains(node)),
         this::meta, registrar, sessions, statuses, () -> coordinatorEndpoints(endpoint),
-        options.heartbeatInterval().toMillis());
+        options.heartbeatInterval().toMillis(), () -> store.snapshot().nodes().size());
     store.addListener(snapshot -> agents.closeRevoked(meta()));
     services.addService(agents);
     services.addService(new HeldSessionsService(sessions));

@@ -18,6 +18,7 @@ import io.berth.proto.ClusterJoinRequest;
 import io.berth.proto.ClusterJoinResponse;
 import io.berth.proto.ClusterMeta;
 import io.berth.proto.MemberRecord;
+import io.berth.proto.NodeStatus;
 import io.berth.coordinator.session.SessionRegistry;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
@@ -268,6 +269,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
           .setClusterZone(names.zone())
           .setStateVersion(s.version())
           .setNodes(s.nodes().size())
+          .setReadyNodes((int) s.nodes().values().stream().filter(n -> n.getStatus() == NodeStatus.NODE_READY).count())
           .setJobs(s.jobs().size())
           .setTasks(s.allTasks().size())
           .setRaftTerm(m.term())
@@ -296,7 +298,8 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
             .setHealth(health.text())
             .setCommitIndex(health.commitIndex())
             .setAppliedIndex(health.appliedIndex())
-            .setRaftRole(m.joining().contains(id) ? "joining" : "voter"));
+            .setRaftRole(m.joining().contains(id) ? "joining" : "voter")
+            .setSessions(rec == null ? 0 : rec.getConnectedNodesCount()));
       }
       return r.build();
     });

@@ -38,6 +38,9 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
   private final TaskStatusWriter statuses;
   private final Supplier<List<String>> coordinators;
   private final long heartbeatIntervalMs;
+  /** The cluster's heartbeat budget: 1,000 nodes heartbeat every second, 10,000 every 10 s. */
+  static final int HEARTBEATS_PER_SECOND = 1000;
+  private final java.util.function.IntSupplier nodeCount;
   private final NodeCertificates certificates;
   private final java.util.function.Predicate<String> connectedAnywhere;
   /** The certificate each open session was opened with, by node: revocations close them. */
@@ -52,7 +55,9 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
       SessionRegistry sessions,
       TaskStatusWriter statuses,
       Supplier<List<String>> coordinators,
-      long heartbeatIntervalMs) {
+      long heartbeatIntervalMs,
+      java.util.function.IntSupplier nodeCount) {
+    this.nodeCount = nodeCount;
     this.certificates = certificates;
     this.connectedAnywhere = connectedAnywhere;
     this.meta = meta;
@@ -119,10 +124,20 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
     response.onNext(JoinResponse.newBuilder()
         .setNodeId(request.getFacts().getName())
         .addAllCoordinators(coordinators.get())
-        .setHeartbeatIntervalMs(heartbeatIntervalMs)
+        .setHeartbeatIntervalMs(heartbeatIntervalMs(heartbeatIntervalMs, nodeCount.getAsInt()))
         .setClusterZone(meta.get().getZone())
         .build());
     response.onCompleted();
+  }
+
+  /**
+   * The interval an agent heartbeats at: the configured one, stretched so that the whole cluster
+   * sends at most {@link #HEARTBEATS_PER_SECOND} (Nomad's rule, max_heartbeats_per_second). 10,000
+   * agents heartbeating every second would cost the coordinators more than their work. Liveness
+   * does not wait on heartbeats: a coordinator's record vouches for the sessions it holds.
+   */
+  static long heartbeatIntervalMs(long configuredMs, int nodes) {
+    return Math.max(configuredMs, nodes * 1000L / HEARTBEATS_PER_SECOND);
   }
 
   /** Null when the caller may report these facts (they are its own node's), otherwise why not. */
