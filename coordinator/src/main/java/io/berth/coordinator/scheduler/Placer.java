@@ -28,6 +28,7 @@ final class Placer {
   private final Map<String, String> fingerprints = new HashMap<>();
   private final long jobVersion;
   private final long nowMs;
+  private final CandidateWindow window;
 
   Placer(
       ClusterUsage usage,
@@ -38,7 +39,9 @@ final class Placer {
       Preemptor preemptor,
       IdGenerator ids,
       long jobVersion,
-      long nowMs) {
+      long nowMs,
+      long seed) {
+    this.window = new CandidateWindow(usage.nodes(), seed);
     this.usage = usage;
     this.feasibility = feasibility;
     this.ranker = ranker;
@@ -59,23 +62,30 @@ final class Placer {
       failures.failedLikePrevious(group);
       return Optional.empty();
     }
-    List<NodeUsage> candidates =
-        global
-            ? Optional.ofNullable(usage.node(request.targetNode().get())).map(List::of).orElse(List.of())
-            : usage.nodes();
+    CandidateWindow window = global
+        ? new CandidateWindow(Optional.ofNullable(usage.node(request.targetNode().get())).map(List::of)
+            .orElse(List.of()), 0)
+        : this.window;
+    List<NodeUsage> candidates = window.all();
     NodeUsage best = null;
     Map<Rejection, Integer> rejections = null;
-    for (NodeUsage n : candidates) {
+    int examined = 0;
+    for (int feasible = 0; examined < window.size() && feasible < window.feasibleWanted(); examined++) {
+      NodeUsage n = window.fromCursor(examined);
       Rejection r = feasibility.firstRejection(ask, n, usage);
       if (r != null) {
         if (rejections == null) {
           rejections = new HashMap<>();
         }
         rejections.merge(r, 1, Integer::sum);
-      } else if (best == null || ranker.compare(ask, n, best, usage) < 0) {
-        best = n;
+      } else {
+        feasible++;
+        if (best == null || ranker.compare(ask, n, best, usage) < 0) {
+          best = n;
+        }
       }
     }
+    window.advance(examined);
     if (best == null) {
       Optional<Preemptor.Eviction> eviction = preemptor.cheapest(ask, candidates, usage);
       if (eviction.isPresent()) {

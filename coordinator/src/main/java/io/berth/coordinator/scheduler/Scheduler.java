@@ -83,7 +83,8 @@ public final class Scheduler {
             preemptor,
             ids,
             job.getVersion(),
-            eval.nowMs());
+            eval.nowMs(),
+            eval.id().hashCode());
     List<TaskRecord> placed = new ArrayList<>();
     for (PlacementRequest req : r.place) {
       placer.place(asks.get(req.group().getName()), req).ifPresent(placed::add);
