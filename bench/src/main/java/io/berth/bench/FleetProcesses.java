@@ -70,13 +70,14 @@ final class FleetProcesses implements AutoCloseable {
    * their own; sharing this one, they must not take the coordinators' CPU, or the figures measure
    * the fleet's TLS and JIT instead. (Enrolment, before, runs at normal priority: it is not timed.)
    */
-  void start() throws IOException, InterruptedException {
+  void start(double perSecond) throws IOException, InterruptedException {
     for (Process p : processes) {
       renice(p.pid());
     }
+    String line = "start " + (perSecond / processes.size()) + "\n";
     for (Process p : processes) {
       OutputStream in = p.getOutputStream();
-      in.write("start\n".getBytes(StandardCharsets.UTF_8));
+      in.write(line.getBytes(StandardCharsets.UTF_8));
       in.flush();
     }
   }

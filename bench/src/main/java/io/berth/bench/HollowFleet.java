@@ -38,7 +38,7 @@ final class HollowFleet implements AutoCloseable {
       long startDelayMs, AgentThreads threads) throws IOException, EnrolmentRefused {
     this.threads = threads;
     // Enrolment is one round trip and a signature each: a few at once keep the coordinators busy.
-    ForkJoinPool enrolling = new ForkJoinPool(8);
+    ForkJoinPool enrolling = new ForkJoinPool(4);
     try {
       agents = enrolling.submit(() -> IntStream.range(first, first + count).parallel()
           .mapToObj(i -> agent(coordinators, token, i, prefix, dataDir, startDelayMs)).toList()).get();
@@ -77,10 +77,23 @@ final class HollowFleet implements AutoCloseable {
     return agents.size();
   }
 
-  void start() {
+  /**
+   * Starts the agents, {@code perSecond} a second (0: all at once). Ten thousand TLS handshakes
+   * begun in the same second on two cores cannot finish within the agents' 10 s deadlines, which
+   * then start them all again: a fleet rolled out at a rate is what this measures instead.
+   */
+  void start(double perSecond) throws InterruptedException {
     ThreadFactory runners = threads.named("hollow-agent");
-    for (Agent a : agents) {
-      runners.newThread(a::run).start();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < agents.size(); i++) {
+      if (perSecond > 0) {
+        long due = t0 + (long) (i * 1e9 / perSecond);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+      }
+      runners.newThread(agents.get(i)::run).start();
     }
   }
 

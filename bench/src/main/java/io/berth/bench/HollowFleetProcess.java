@@ -30,8 +30,9 @@ public final class HollowFleetProcess {
       System.out.println("enrolled " + fleet.size() + " (virtual threads: " + HollowFleet.virtualThreads() + ")");
       System.out.flush();
       for (String line; (line = in.readLine()) != null; ) {
-        if (line.equals("start")) {
-          fleet.start();
+        if (line.startsWith("start")) {
+          String[] words = line.split(" ");
+          fleet.start(words.length > 1 ? Double.parseDouble(words[1]) : 0);
           System.out.println("started");
           System.out.flush();
         }

@@ -48,6 +48,9 @@ import java.util.function.BooleanSupplier;
  * <p>Usage: {@code ScaleBench [nodes] [tasks] [coordinators]} (defaults 200 2000 3).
  */
 public final class ScaleBench {
+  /** Agents started per second (BERTH_BENCH_JOIN_RATE; 0: all at once). */
+  static final double JOIN_RATE = Double.parseDouble(System.getenv().getOrDefault("BERTH_BENCH_JOIN_RATE", "0"));
+
   private final int nodes;
   private final int tasks;
   private final int members;
@@ -84,10 +87,12 @@ public final class ScaleBench {
       fleet.awaitEnrolled(Duration.ofMinutes(15).toMillis());
       long t0 = System.nanoTime();
       double[] cpu0 = cpuSeconds(fleet);
-      fleet.start();
+      fleet.start(JOIN_RATE);
       await("all nodes ready", Duration.ofMinutes(10), () -> readyNodes() == nodes);
       double joinS = seconds(t0);
-      row("nodes joined and ready", nodes + " nodes in " + fmt(joinS) + " s", fmt(nodes / joinS) + " nodes/s");
+      row("nodes joined and ready", nodes + " nodes in " + fmt(joinS) + " s", fmt(nodes / joinS) + " nodes/s"
+          + (JOIN_RATE > 0 ? "; agents started at " + fmt(JOIN_RATE) + "/s, the last after " + fmt(nodes / JOIN_RATE) + " s"
+              : "; all agents started at once"));
       row("CPU used while they joined (" + fmt(joinS) + " s on " + Runtime.getRuntime().availableProcessors()
           + " vCPUs)", cpuSummary(cpu0, cpuSeconds(fleet)), "seconds of CPU: each coordinator, then the hollow fleet's JVMs together");
 
