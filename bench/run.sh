@@ -6,6 +6,7 @@
 #   5    orchestration overhead: N replicas by `berth job run` vs N parallel `docker run -d` vs Swarm.
 # Sizes come from the environment (defaults: the figures docs/BENCHMARKS.md records):
 #   NODES=1000 BENCH_TASKS=10000 MEMBERS=3 TASKS=50 N=100 ROUNDS=3 bench/run.sh
+#   NODES=10000 BERTH_BENCH_JOIN_RATE=100 bench/run.sh   # agents started 100 a second (default: all at once)
 #   SMOKE=1 bench/run.sh         # small sizes, a few minutes: checks the harness, not the figures
 # Needs a built tree (mvn -B -DskipTests package), a dockerd and the lab images (scripts/images.sh).
 set -euo pipefail
@@ -18,6 +19,15 @@ BENCH_TASKS=${BENCH_TASKS:-10000}
 MEMBERS=${MEMBERS:-3}
 export TASKS=${TASKS:-50} N=${N:-100} ROUNDS=${ROUNDS:-3} SETTLE=${SETTLE:-20}
 [ -f bench/target/classpath.txt ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
+# The hollow fleet's JVMs: a Java 21+ gives its agents virtual threads (10,000 agents as platform
+# threads would pass the kernel's default pid_max). The project itself builds and runs on 17.
+if [ -z "${BERTH_BENCH_FLEET_JAVA:-}" ]; then
+  for j in /usr/lib/jvm/*/bin/java; do
+    v=$("$j" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    if [ "${v%%.*}" -ge 21 ] 2>/dev/null; then export BERTH_BENCH_FLEET_JAVA=$j; break; fi
+  done
+fi
+echo "hollow fleet runs on ${BERTH_BENCH_FLEET_JAVA:-$(command -v java)}" >&2
 
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT

@@ -178,7 +178,10 @@ public final class RaftClusterStore implements ClusterStore {
         .withStorage(RaftStorage.builder()
             .withPrefix(GROUP)
             .withDirectory(config.dataDir().resolve("raft").toFile())
-            .withStorageLevel(StorageLevel.DISK)
+            // Memory-mapped segments: with DISK, the leader's appender reads the log back through a
+            // FileChannel syscall per entry, and a follower catching up after an election kept the
+            // leader's Raft thread busy for minutes at 10,000 nodes (docs/BENCHMARKS.md).
+            .withStorageLevel(StorageLevel.MAPPED)
             .withMaxSegmentSize(segmentBytes)
             .withMaxEntrySize(maxEntryBytes())
             .withFlushOnCommit()
