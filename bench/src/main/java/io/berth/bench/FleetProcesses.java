@@ -54,7 +54,7 @@ final class FleetProcesses implements AutoCloseable {
   void awaitEnrolled(long timeoutMs) throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     for (int i = 0; i < processes.size(); i++) {
-      while (!Files.readString(logs.get(i)).contains("enrolled ")) {
+      while (!Files.readString(logs.get(i)).contains(HollowFleetProcess.READY_LINE)) {
         if (!processes.get(i).isAlive() || System.currentTimeMillis() > deadline) {
           String log = Files.readString(logs.get(i));
           throw new IllegalStateException("fleet JVM " + i + " did not enrol its nodes: "

@@ -9,12 +9,15 @@ import java.util.List;
 
 /**
  * One JVM's share of a hollow fleet, driven by {@link FleetProcesses} over stdin and stdout:
- * enrols its nodes, prints {@code enrolled N}, starts them on the line {@code start}, and closes
+ * enrols its nodes, prints {@link #READY_LINE} and their number, starts them on the line {@code start}, and closes
  * them when stdin ends.
  *
  * <p>Usage: {@code HollowFleetProcess COORDINATORS(comma-separated) TOKEN_FILE FIRST COUNT DATA_DIR START_DELAY_MS}
  */
 public final class HollowFleetProcess {
+  /** Printed once every node of this JVM is enrolled (the agents' own log lines say "enrolled" too). */
+  static final String READY_LINE = "hollow fleet JVM ready, nodes enrolled: ";
+
   private HollowFleetProcess() {}
 
   public static void main(String[] args) throws Exception {
@@ -27,7 +30,7 @@ public final class HollowFleetProcess {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try (HollowFleet fleet = new HollowFleet(coordinators, token, first, count, "hollow-", dataDir, startDelayMs,
         HollowFleet.lightestThreads())) {
-      System.out.println("enrolled " + fleet.size() + " (virtual threads: " + HollowFleet.virtualThreads() + ")");
+      System.out.println(READY_LINE + fleet.size() + " (virtual threads: " + HollowFleet.virtualThreads() + ")");
       System.out.flush();
       for (String line; (line = in.readLine()) != null; ) {
         if (line.startsWith("start")) {
