@@ -94,6 +94,10 @@ class RaftMembershipTest {
     // Readmitted (a token join clears the mark), a new c3 on an empty data dir joins: the old mark it
     // replays from the log is from before it entered the configuration, so it does not count.
     c1.updateMeta(m -> m.toBuilder().clearRemovedMembers().build());
+    // Every member judges a join by its own replica: wait until each has applied the cleared mark
+    // (ClusterJoins' token join has the same gap: noted for planning).
+    Await.until("every member sees the mark cleared", Duration.ofSeconds(30), () -> List.of(c1, c2, c4).stream()
+        .allMatch(s -> s.meta().map(m -> m.getRemovedMembersCount() == 0).orElse(false)));
     RaftClusterStore again = start(member("c3", p3, dir.resolve("c3-again"),
         List.of("c1@127.0.0.1:" + p1, "c2@127.0.0.1:" + p2, "c4@127.0.0.1:" + p4)));
     java.util.concurrent.atomic.AtomicBoolean sawRemoved = new java.util.concurrent.atomic.AtomicBoolean();
