@@ -313,9 +313,38 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
       String id = io.berth.coordinator.MemberIdentity.idOf(request.getRaftAddress());
       if (meta.get().getRemovedMembersList().contains(id)) {
         store.updateMeta(old -> MemberRemoval.readmit(old, id));
+        awaitMembersApplied(store.snapshot().version(), java.time.Duration.ofSeconds(5));
       }
       return r;
     });
+  }
+
+  /**
+   * Every member judges a join by its own replica: before the readmitted member starts its join,
+   * wait (bounded) until each member that is publishing its record says it has applied
+   * {@code index}, so a lagging one does not refuse it by the mark just cleared.
+   */
+  private void awaitMembersApplied(long index, java.time.Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (System.nanoTime() < deadline) {
+      ClusterSnapshot s = store.snapshot();
+      boolean all = true;
+      for (String id : store.membership().members()) {
+        MemberRecord rec = s.members().get(id);
+        if (rec != null && members.fresh(id, GroupRoster.FRESH_NANOS) && rec.getAppliedIndex() < index) {
+          all = false;
+        }
+      }
+      if (all) {
+        return;
+      }
+      try {
+        Thread.sleep(50); // member records move once a second: a condition to poll, nothing to await
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   @Override
