@@ -15,6 +15,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /** gRPC credentials for Berth's mutual TLS, from {@link TlsMaterial}. */
 public final class GrpcTls {
@@ -49,6 +50,7 @@ public final class GrpcTls {
         .build();
   }
 
+  /** Trusts chains issued by the cluster CA; accepted chains are remembered ({@link VerifiedChains}). */
   public static TrustManager[] trusting(X509Certificate ca) {
     try {
       KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -56,7 +58,13 @@ public final class GrpcTls {
       ks.setCertificateEntry("berth-ca", ca);
       TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       f.init(ks);
-      return f.getTrustManagers();
+      TrustManager[] managers = f.getTrustManagers();
+      for (int i = 0; i < managers.length; i++) {
+        if (managers[i] instanceof X509ExtendedTrustManager extended) {
+          managers[i] = new VerifiedChains(extended);
+        }
+      }
+      return managers;
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new IllegalStateException("cannot build a trust store for the cluster CA", e);
     }

@@ -20,6 +20,7 @@ import io.berth.proto.TaskAssignment;
 import io.berth.proto.TaskStatus;
 import io.berth.proto.TaskStatusReport;
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,6 +59,7 @@ public final class AgentSession implements StatusSink {
 
   /** Timings; {@link #defaults()} are the production values. */
   public record Settings(
+      Duration connectTimeout,
       Duration joinTimeout,
       Duration helloTimeout,
       Duration backoffBase,
@@ -68,36 +71,46 @@ public final class AgentSession implements StatusSink {
       AgentThreads threads) {
 
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(60),
+      return new Settings(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(60),
           Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(5),
           Duration.ZERO, null, Dialer.okHttp(), AgentThreads.platformDaemons());
     }
 
     public Settings withBackoff(Duration base, Duration cap) {
-      return new Settings(joinTimeout, helloTimeout, base, cap, defaultHeartbeat, keepAlive,
+      return new Settings(connectTimeout, joinTimeout, helloTimeout, base, cap, defaultHeartbeat, keepAlive,
           credentials, dialer, threads);
     }
 
     public Settings withKeepAlive(Duration keepAlive) {
-      return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
+      return new Settings(connectTimeout, joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
           keepAlive, credentials, dialer, threads);
+    }
+
+    /**
+     * How long a connection (TCP and TLS) may take before the agent tries the next coordinator.
+     * Generous on purpose: a handshake still in progress on a busy coordinator is progress, and
+     * abandoning it only to begin another is what collapses a large fleet's join.
+     */
+    public Settings withConnectTimeout(Duration connectTimeout) {
+      return new Settings(connectTimeout, joinTimeout, helloTimeout, backoffBase, backoffCap,
+          defaultHeartbeat, keepAlive, credentials, dialer, threads);
     }
 
     /** Mutual TLS with the node certificate; without it (null) plaintext, for test doubles only. */
     public Settings withCredentials(ChannelCredentials credentials) {
-      return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
+      return new Settings(connectTimeout, joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
           keepAlive, credentials, dialer, threads);
     }
 
     /** Where the agent's threads come from (default: daemon platform threads). */
     public Settings withThreads(AgentThreads threads) {
-      return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
+      return new Settings(connectTimeout, joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
           keepAlive, credentials, dialer, threads);
     }
 
     /** Another gRPC transport (default: {@link Dialer#okHttp()}). */
     public Settings withDialer(Dialer dialer) {
-      return new Settings(joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
+      return new Settings(connectTimeout, joinTimeout, helloTimeout, backoffBase, backoffCap, defaultHeartbeat,
           keepAlive, credentials, dialer, threads);
     }
   }
@@ -205,6 +218,7 @@ public final class AgentSession implements StatusSink {
   private boolean serve(String endpoint) throws JoinRefusedException {
     ManagedChannel channel = channel(endpoint);
     try {
+      awaitConnected(channel, endpoint);
       JoinResponse joined = join(channel, endpoint);
       nodeId = joined.getNodeId();
       if (joined.getCoordinatorsCount() > 0) {
@@ -216,6 +230,40 @@ public final class AgentSession implements StatusSink {
       return holdSession(channel, endpoint, heartbeatMillis);
     } finally {
       channel.shutdownNow();
+    }
+  }
+
+  /**
+   * Waits until the channel is connected, TLS included, before the Join's deadline starts: under
+   * a join storm a coordinator's handshakes queue for CPU, and a deadline that covered them would
+   * abandon each one (work lost on both sides) only to begin it again. A connection that fails
+   * (refused, reset, bad certificate) ends the wait at once, so a dead coordinator costs nothing.
+   */
+  private void awaitConnected(ManagedChannel channel, String endpoint) {
+    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+    ConnectivityState state = channel.getState(true);
+    while (state != ConnectivityState.READY) {
+      if (state == ConnectivityState.TRANSIENT_FAILURE || state == ConnectivityState.SHUTDOWN) {
+        throw Status.UNAVAILABLE.withDescription("cannot connect to " + endpoint).asRuntimeException();
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw Status.DEADLINE_EXCEEDED.withDescription("no connection to " + endpoint + " within "
+            + settings.connectTimeout().toSeconds() + " s").asRuntimeException();
+      }
+      if (stopped) {
+        throw Status.CANCELLED.withDescription("agent stopping").asRuntimeException();
+      }
+      CountDownLatch changed = new CountDownLatch(1);
+      channel.notifyWhenStateChanged(state, changed::countDown);
+      try {
+        // Wakes at least once a second to notice stop().
+        changed.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+      }
+      state = channel.getState(true);
     }
   }
 
