@@ -16,10 +16,12 @@ import io.berth.coordinator.security.CallAuthorizer;
 import io.berth.coordinator.security.ClusterCa;
 import io.berth.coordinator.security.ClusterJoins;
 import io.berth.coordinator.security.ClusterSecrets;
+import io.berth.coordinator.security.HandshakeAdmission;
 import io.berth.coordinator.security.JoinToken;
 import io.berth.coordinator.security.NodeCertificates;
 import io.berth.coordinator.security.RaftKeyStores;
 import io.berth.coordinator.security.ServerNames;
+import io.berth.coordinator.security.ServerTls;
 import io.berth.tls.GrpcTls;
 import io.berth.tls.TlsMaterial;
 import io.grpc.util.MutableHandlerRegistry;
@@ -100,7 +102,9 @@ public final class Coordinator implements AutoCloseable {
         self.memberId()));
     services.addService(new StartingControlService(joins, secrets::proposedMeta));
     AtomicReference<ClusterStore> storeRef = new AtomicReference<>(); // the authorizer reads revocations once it is up
-    grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()), GrpcTls.server(() -> memberTls))
+    // TLS with a bounded number of handshakes at once, so a join storm cannot starve them all.
+    grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()))
+        .protocolNegotiator(ServerTls.withAdmission(() -> memberTls, HandshakeAdmission.DEFAULT_LIMIT))
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .intercept(new CallAuthorizer(() -> Optional.ofNullable(storeRef.get()).flatMap(ClusterStore::meta)))

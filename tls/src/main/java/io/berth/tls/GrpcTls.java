@@ -50,6 +50,11 @@ public final class GrpcTls {
         .build();
   }
 
+  /** The key manager behind {@link #server} and {@link #client}, for transports built by hand. */
+  public static X509ExtendedKeyManager keyManager(Supplier<TlsMaterial> own) {
+    return new CurrentKey(own);
+  }
+
   /** Trusts chains issued by the cluster CA; accepted chains are remembered ({@link VerifiedChains}). */
   public static TrustManager[] trusting(X509Certificate ca) {
     try {

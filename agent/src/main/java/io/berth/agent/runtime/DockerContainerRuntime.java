@@ -127,7 +127,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public ContainerInfo create(String taskId, ContainerSpec spec) {
-    requireImage(spec.getImage());
+    // No image check first: create answers 404 for a missing image itself, and every call saved
+    // here is one less dockerd round trip per task (docs/BENCHMARKS.md, orchestration overhead).
     CreateContainerCmd cmd = docker.createContainerCmd(spec.getImage())
         .withName(NAME_PREFIX + taskId)
         .withLabels(labels(taskId, spec))
@@ -154,7 +155,11 @@ public final class DockerContainerRuntime implements ContainerRuntime {
           new TaskStartException("container name " + NAME_PREFIX + taskId
               + " is taken by a container this agent does not manage", e));
     } catch (NotFoundException e) {
-      throw new ImageNotPresentException(spec.getImage(), nodeName);
+      // 404 also means a missing network or volume: only "No such image" is about the image.
+      if (dockerMessage(e).toLowerCase(java.util.Locale.ROOT).contains("no such image")) {
+        throw new ImageNotPresentException(spec.getImage(), nodeName);
+      }
+      throw new TaskStartException("cannot create container: " + dockerMessage(e), e);
     } catch (DockerException e) {
       throw new TaskStartException("cannot create container: " + dockerMessage(e), e);
     }
@@ -319,16 +324,6 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   public void close() {
     closeQuietly(docker);
     closeQuietly(eventsDocker);
-  }
-
-  private void requireImage(String image) {
-    try {
-      unavailableOnTransportFailure(() -> docker.inspectImageCmd(image).exec());
-    } catch (NotFoundException e) {
-      throw new ImageNotPresentException(image, nodeName);
-    } catch (DockerException e) {
-      throw new TaskStartException("cannot inspect image " + image + ": " + dockerMessage(e), e);
-    }
   }
 
   private Map<String, String> labels(String taskId, ContainerSpec spec) {

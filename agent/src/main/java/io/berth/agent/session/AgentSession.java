@@ -237,14 +237,18 @@ public final class AgentSession implements StatusSink {
    * Waits until the channel is connected, TLS included, before the Join's deadline starts: under
    * a join storm a coordinator's handshakes queue for CPU, and a deadline that covered them would
    * abandon each one (work lost on both sides) only to begin it again. A connection that fails
-   * (refused, reset, bad certificate) ends the wait at once, so a dead coordinator costs nothing.
+   * (refused, reset, closed by a busy coordinator, bad certificate) ends the wait at once: the
+   * Join then fails fast with that error, and the agent backs off and tries the next coordinator.
    */
   private void awaitConnected(ManagedChannel channel, String endpoint) {
     long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
     ConnectivityState state = channel.getState(true);
     while (state != ConnectivityState.READY) {
-      if (state == ConnectivityState.TRANSIENT_FAILURE || state == ConnectivityState.SHUTDOWN) {
-        throw Status.UNAVAILABLE.withDescription("cannot connect to " + endpoint).asRuntimeException();
+      if (state == ConnectivityState.TRANSIENT_FAILURE) {
+        return; // the Join fails at once, with the connection's own error
+      }
+      if (state == ConnectivityState.SHUTDOWN) {
+        throw Status.CANCELLED.withDescription("channel to " + endpoint + " shut down").asRuntimeException();
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
