@@ -7,7 +7,12 @@ import io.berth.agent.enrol.NodeCredential;
 import io.berth.agent.enrol.NodeEnrolment;
 import io.berth.agent.session.AgentSession;
 import io.berth.agent.threads.AgentThreads;
+import io.berth.agent.session.Dialer;
+import io.berth.tls.GrpcTls;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -65,12 +70,32 @@ final class HollowFleet implements AutoCloseable {
       // transport, would take a reader thread each).
       return new Agent(config, new HollowRuntime(timer, startDelayMs),
           AgentSession.Settings.defaults().withCredentials(credential.channelCredentials())
-              .withDialer(NettyChannelBuilder::forTarget).withThreads(threads));
+              .withDialer(reusingTls(credential)).withThreads(threads));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (EnrolmentRefused e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * A Netty dialer that builds the agent's TLS context once. gRPC builds a new one from the
+   * channel credentials for every channel, that is for every connection attempt: while
+   * coordinators turn away handshakes over their limit, 2,500 hollow agents retrying in one JVM
+   * spent most of the fleet's CPU there (JFR), CPU that each real agent spends on a host of its
+   * own. The coordinators see the same handshakes either way.
+   */
+  private static Dialer reusingTls(NodeCredential credential) {
+    SslContext context;
+    try {
+      context = GrpcSslContexts.forClient()
+          .keyManager(GrpcTls.keyManager(credential::current))
+          .trustManager(GrpcTls.trusting(credential.current().ca())[0])
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build a hollow agent's TLS context", e);
+    }
+    return (target, ignored) -> NettyChannelBuilder.forTarget(target).sslContext(context);
   }
 
   int size() {
