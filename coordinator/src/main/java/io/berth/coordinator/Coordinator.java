@@ -102,9 +102,11 @@ public final class Coordinator implements AutoCloseable {
         self.memberId()));
     services.addService(new StartingControlService(joins, secrets::proposedMeta));
     AtomicReference<ClusterStore> storeRef = new AtomicReference<>(); // the authorizer reads revocations once it is up
-    // TLS with a bounded number of handshakes at once, so a join storm cannot starve them all.
+    // TLS with a bounded number of handshakes at once (and a short queue), so a join storm cannot
+    // starve them all.
     grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.bind(), options.grpcPort()))
-        .protocolNegotiator(ServerTls.withAdmission(() -> memberTls, HandshakeAdmission.DEFAULT_LIMIT))
+        .protocolNegotiator(ServerTls.withAdmission(() -> memberTls, HandshakeAdmission.DEFAULT_LIMIT,
+            HandshakeAdmission.DEFAULT_QUEUE, HandshakeAdmission.DEFAULT_MAX_WAIT))
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .intercept(new CallAuthorizer(() -> Optional.ofNullable(storeRef.get()).flatMap(ClusterStore::meta)))

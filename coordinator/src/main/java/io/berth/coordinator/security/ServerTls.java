@@ -18,13 +18,15 @@ import javax.net.ssl.SSLException;
 public final class ServerTls {
   private ServerTls() {}
 
-  public static HandshakeAdmission withAdmission(Supplier<TlsMaterial> own, int maxHandshakes) {
+  public static HandshakeAdmission withAdmission(Supplier<TlsMaterial> own, int maxHandshakes,
+      int maxQueued, java.time.Duration maxWait) {
     try {
       SslContext context = GrpcSslContexts.configure(SslContextBuilder.forServer(GrpcTls.keyManager(own)))
           .trustManager(GrpcTls.trusting(own.get().ca())[0])
           .clientAuth(ClientAuth.OPTIONAL)
           .build();
-      return new HandshakeAdmission(InternalProtocolNegotiators.serverTls(context), maxHandshakes);
+      return new HandshakeAdmission(InternalProtocolNegotiators.serverTls(context), maxHandshakes,
+          maxQueued, maxWait);
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up the gRPC server's TLS: " + e.getMessage(), e);
     }

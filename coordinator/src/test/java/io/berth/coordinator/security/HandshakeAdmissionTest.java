@@ -23,6 +23,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -52,11 +53,11 @@ class HandshakeAdmissionTest {
     }
   }
 
-  @Test
-  void connectionsBeyondTheLimitAreClosedAndASlotFreesWhenItsHandshakeEnds() throws Exception {
-    ClusterCa ca = ClusterCa.create(dir.resolve("ca"), "c1");
-    TlsMaterial member = ca.issueMember("c-a", List.of("127.0.0.1"));
-    HandshakeAdmission admission = ServerTls.withAdmission(() -> member, 1);
+  private ClusterCa ca;
+  private TlsMaterial member;
+
+  /** A real gRPC server with real TLS behind the admission gate; returns its port. */
+  private int serve(HandshakeAdmission admission) throws Exception {
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .protocolNegotiator(admission)
         .addService(ServerServiceDefinition.builder("test.Echo")
@@ -66,27 +67,81 @@ class HandshakeAdmissionTest {
             }))
             .build())
         .build().start();
-    int port = server.getPort();
+    return server.getPort();
+  }
 
+  private HandshakeAdmission admission(int limit, int queue, Duration maxWait) throws Exception {
+    ca = ClusterCa.create(dir.resolve("ca"), "c1");
+    member = ca.issueMember("c-a", List.of("127.0.0.1"));
+    return ServerTls.withAdmission(() -> member, limit, queue, maxWait);
+  }
+
+  private byte[] echo(int port, byte[] request) {
+    if (channel == null) {
+      channel = NettyChannelBuilder.forTarget("127.0.0.1:" + port,
+          GrpcTls.client(ca.certificate(), () -> member)).build();
+    }
+    return ClientCalls.blockingUnaryCall(channel, ECHO,
+        CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), request);
+  }
+
+  private static void assertClosedByServer(Socket s) throws IOException {
+    s.setSoTimeout(5_000);
+    assertEquals(-1, s.getInputStream().read(), "the server closes the connection");
+  }
+
+  @Test
+  void withoutAQueueConnectionsBeyondTheLimitAreClosedAndASlotFreesWhenItsHandshakeEnds() throws Exception {
+    HandshakeAdmission admission = admission(1, 0, Duration.ofSeconds(3));
+    int port = serve(admission);
     try (Socket hog = new Socket("127.0.0.1", port)) {
       // Connected but silent: its handshake holds the only slot.
       await(() -> admission.inProgress() == 1, "the first connection takes the slot");
       try (Socket second = new Socket("127.0.0.1", port)) {
-        second.setSoTimeout(5_000);
-        assertEquals(-1, second.getInputStream().read(), "the second connection is closed at once");
+        assertClosedByServer(second);
       }
       assertEquals(1, admission.refused());
     }
     await(() -> admission.inProgress() == 0, "a closed connection frees its slot");
 
-    channel = NettyChannelBuilder.forTarget("127.0.0.1:" + port,
-        GrpcTls.client(ca.certificate(), () -> member)).build();
-    byte[] answer = ClientCalls.blockingUnaryCall(channel, ECHO,
-        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[] {1, 2, 3});
-    assertArrayEquals(new byte[] {1, 2, 3}, answer);
+    assertArrayEquals(new byte[] {1, 2, 3}, echo(port, new byte[] {1, 2, 3}));
     // The connection stays open, yet its slot is free: slots are for handshakes, not connections.
     assertEquals(0, admission.inProgress());
     assertEquals(1, admission.refused());
+  }
+
+  @Test
+  void aQueuedConnectionIsAdmittedWhenASlotFreesAndAFullQueueRefuses() throws Exception {
+    HandshakeAdmission admission = admission(1, 1, Duration.ofSeconds(15));
+    int port = serve(admission);
+    CompletableFuture<byte[]> answer;
+    try (Socket hog = new Socket("127.0.0.1", port)) {
+      await(() -> admission.inProgress() == 1, "the first connection takes the slot");
+      answer = CompletableFuture.supplyAsync(() -> echo(port, new byte[] {4, 5}));
+      await(() -> admission.waiting() == 1, "the gRPC client's connection waits for the slot");
+      try (Socket third = new Socket("127.0.0.1", port)) {
+        assertClosedByServer(third);
+      }
+      assertEquals(1, admission.refused(), "the queue holds one: the third connection is refused");
+      assertEquals(false, answer.isDone());
+    }
+    // The hog's close frees the slot; the waiting client gets it and completes its call.
+    assertArrayEquals(new byte[] {4, 5}, answer.get(20, TimeUnit.SECONDS));
+    assertEquals(0, admission.waiting());
+    assertEquals(0, admission.inProgress());
+  }
+
+  @Test
+  void aConnectionThatWaitsTooLongIsClosed() throws Exception {
+    HandshakeAdmission admission = admission(1, 4, Duration.ofMillis(300));
+    int port = serve(admission);
+    try (Socket hog = new Socket("127.0.0.1", port);
+        Socket queued = new Socket("127.0.0.1", port)) {
+      await(() -> admission.inProgress() == 1 && admission.waiting() == 1, "one holds the slot, one waits");
+      assertClosedByServer(queued);
+      assertEquals(1, admission.refused());
+      assertEquals(0, admission.waiting());
+    }
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
