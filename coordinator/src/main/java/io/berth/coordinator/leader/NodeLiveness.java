@@ -43,6 +43,12 @@ public final class NodeLiveness {
    * coordinator's death does not take its agents' nodes down while they reconnect.
    */
   static final long AGENT_RECONNECT_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * Re-admission time per reconnecting agent: 25 a second for the whole cluster, below the ~40 a
+   * second two survivors managed on 2 cores shared with a 10,000-node hollow fleet
+   * (docs/BENCHMARKS.md, session 5).
+   */
+  static final long NANOS_PER_RECONNECT = TimeUnit.MILLISECONDS.toNanos(40);
 
   private final ClusterStore store;
   private final SessionRegistry sessions;
@@ -80,13 +86,14 @@ public final class NodeLiveness {
       return;
     }
     ClusterSnapshot s = store.snapshot();
-    DirectAnswers direct = new DirectAnswers(s);
+    Map<String, List<MemberRecord>> listedBy = listedBy(s);
+    DirectAnswers direct = new DirectAnswers(s, listedBy);
     for (NodeRecord n : s.nodes().values()) {
       if (n.getStatus() == NodeStatus.NODE_DOWN) {
         continue;
       }
       String name = n.getFacts().getName();
-      long lastSeen = Math.max(lastVouched(s, name), graceSinceNanos);
+      long lastSeen = Math.max(lastVouched(listedBy, name), graceSinceNanos);
       if (now - lastSeen <= ttlNanos) {
         continue;
       }
@@ -95,7 +102,7 @@ public final class NodeLiveness {
         vouched.put(name, heard.getAsLong());
         continue;
       }
-      if (direct.orphaned(name, now) && now - lastSeen <= ttlNanos + AGENT_RECONNECT_WINDOW_NANOS) {
+      if (direct.orphaned(name, now) && now - lastSeen <= ttlNanos + reconnectWindowNanos(direct.orphans(now))) {
         continue; // its coordinator is gone: its agent gets the time to find another one
       }
       String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
@@ -109,11 +116,32 @@ public final class NodeLiveness {
   /** What the other members say when asked directly; each is asked at most once a pass, and only if needed. */
   private final class DirectAnswers {
     private final ClusterSnapshot snapshot;
+    private final Map<String, List<MemberRecord>> listedBy;
     private final Map<String, Optional<Map<String, Duration>>> byMember = new HashMap<>();
     private final Map<String, List<String>> kept = new TreeMap<>();
+    private int orphans = -1;
 
-    DirectAnswers(ClusterSnapshot snapshot) {
+    DirectAnswers(ClusterSnapshot snapshot, Map<String, List<MemberRecord>> listedBy) {
       this.snapshot = snapshot;
+      this.listedBy = listedBy;
+    }
+
+    /** How many nodes are listed by gone members (stalled and silent): the agents reconnecting now. */
+    int orphans(long now) {
+      if (orphans < 0) {
+        orphans = 0;
+        for (MemberRecord m : snapshot.members().values()) {
+          if (!m.getId().equals(self) && gone(m, now)) {
+            orphans += m.getConnectedNodesCount();
+          }
+        }
+      }
+      return orphans;
+    }
+
+    private boolean gone(MemberRecord m, long now) {
+      boolean stalled = members.lastMovedNanos(m.getId()).map(t -> now - t > STALL_NANOS).orElse(true);
+      return stalled && byMember.computeIfAbsent(m.getId(), id -> probe.heldSessions(m)).isEmpty();
     }
 
     /** When some other member last heard from the node's agent, by its own word; empty if none holds its session. */
@@ -142,13 +170,8 @@ public final class NodeLiveness {
 
     /** Listed by another member whose record stopped moving and who did not answer when asked. */
     boolean orphaned(String node, long now) {
-      for (MemberRecord m : snapshot.members().values()) {
-        if (m.getId().equals(self) || !m.getConnectedNodesList().contains(node)) {
-          continue;
-        }
-        boolean stalled = members.lastMovedNanos(m.getId()).map(t -> now - t > STALL_NANOS).orElse(true);
-        boolean silent = byMember.computeIfAbsent(m.getId(), id -> probe.heldSessions(m)).isEmpty();
-        if (stalled && silent) {
+      for (MemberRecord m : listedBy.getOrDefault(node, List.of())) {
+        if (!m.getId().equals(self) && gone(m, now)) {
           return true;
         }
       }
@@ -167,17 +190,40 @@ public final class NodeLiveness {
    * node is gone, no member record lists it any more, and the TTL must count from when one last
    * did, not from this leader's start.
    */
-  private long lastVouched(ClusterSnapshot s, String node) {
+  private long lastVouched(Map<String, List<MemberRecord>> listedBy, String node) {
     long best = Math.max(sessions.lastSeenNanos(node).orElse(Long.MIN_VALUE),
         members.nodeChangedNanos(node).orElse(Long.MIN_VALUE));
-    for (MemberRecord m : s.members().values()) {
-      if (m.getConnectedNodesList().contains(node)) {
-        best = Math.max(best, members.lastMovedNanos(m.getId()).orElse(Long.MIN_VALUE));
-      }
+    for (MemberRecord m : listedBy.getOrDefault(node, List.of())) {
+      best = Math.max(best, members.lastMovedNanos(m.getId()).orElse(Long.MIN_VALUE));
     }
     best = Math.max(best, vouched.getOrDefault(node, Long.MIN_VALUE));
     vouched.put(node, best);
     return best;
+  }
+
+  /**
+   * Which members' records list each node, built once a pass: looking a node up in every
+   * member's list instead cost nodes x members x list length string comparisons each second
+   * (10^8 at 10,000 nodes).
+   */
+  private static Map<String, List<MemberRecord>> listedBy(ClusterSnapshot s) {
+    Map<String, List<MemberRecord>> index = new HashMap<>();
+    for (MemberRecord m : s.members().values()) {
+      for (String node : m.getConnectedNodesList()) {
+        index.computeIfAbsent(node, k -> new ArrayList<>(1)).add(m);
+      }
+    }
+    return index;
+  }
+
+  /**
+   * How long the agents of a gone member may take to hold sessions elsewhere: their backoff cap
+   * (10 s), or longer when there are many of them, since the survivors re-admit them at a bounded
+   * rate (TLS handshakes, Joins). Nomad gives every node a fixed 5 min after a failover; this
+   * grows with the number actually reconnecting instead, so a lone dead node is still judged soon.
+   */
+  static long reconnectWindowNanos(int reconnecting) {
+    return Math.max(AGENT_RECONNECT_WINDOW_NANOS, reconnecting * NANOS_PER_RECONNECT);
   }
 
   /** Its tasks' last reports no longer hold: they are lost, and get replaced elsewhere. */

@@ -101,6 +101,27 @@ class NodeLivenessTest {
   }
 
   @Test
+  void theAgentsOfAGoneMemberGetTimeInProportionToHowManyReconnect() {
+    // c2 held 500 sessions when it died: they all reconnect through the survivors at once.
+    MemberRecord.Builder c2 = MemberRecord.newBuilder().setId("c2").setGrpcEndpoint("c2:7000")
+        .setRefreshedSeq(2).addConnectedNodes("n1");
+    for (int i = 0; i < 499; i++) {
+      c2.addConnectedNodes("other-" + i);
+    }
+    store.putMember(c2.build());
+    selfMoves();
+    assertEquals(Duration.ofSeconds(20).toNanos(), NodeLiveness.reconnectWindowNanos(500));
+    assertEquals(NodeLiveness.AGENT_RECONNECT_WINDOW_NANOS, NodeLiveness.reconnectWindowNanos(1));
+
+    advance(TTL.plusSeconds(11));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "past TTL + 10 s, within TTL + 500 x 40 ms");
+    advance(Duration.ofSeconds(10));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "past TTL + 20 s");
+  }
+
+  @Test
   void aMemberThatHoldsOnlyAQuietSessionVouchesForNothing() {
     advance(TTL.plusSeconds(1));
     c2Says.set(Optional.of(Map.of("n1", TTL.plusSeconds(2))));
