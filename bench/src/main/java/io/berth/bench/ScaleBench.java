@@ -88,7 +88,7 @@ public final class ScaleBench {
       long t0 = System.nanoTime();
       double[] cpu0 = cpuSeconds(fleet);
       fleet.start(JOIN_RATE);
-      await("all nodes ready", Duration.ofMinutes(10), () -> readyNodes() == nodes);
+      await("all nodes ready", Duration.ofMinutes(20), () -> readyNodes() == nodes);
       double joinS = seconds(t0);
       row("nodes joined and ready", nodes + " nodes in " + fmt(joinS) + " s", fmt(nodes / joinS) + " nodes/s"
           + (JOIN_RATE > 0 ? "; agents started at " + fmt(JOIN_RATE) + "/s, the last after " + fmt(nodes / JOIN_RATE) + " s"

@@ -44,19 +44,26 @@ final class VerifiedChains extends X509ExtendedTrustManager {
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    Key key = key('C', chain, authType, engine);
-    if (!known(key, chain)) {
-      delegate.checkClientTrusted(chain, authType, engine);
-      remember(key);
-    }
+    checkOnce('C', chain, authType, engine, () -> delegate.checkClientTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    Key key = key('S', chain, authType, engine);
+    checkOnce('S', chain, authType, engine, () -> delegate.checkServerTrusted(chain, authType, engine));
+  }
+
+  /** A check that throws when the chain is not trusted. */
+  @FunctionalInterface
+  private interface Check {
+    void run() throws CertificateException;
+  }
+
+  private void checkOnce(char side, X509Certificate[] chain, String authType, SSLEngine engine,
+      Check check) throws CertificateException {
+    Key key = key(side, chain, authType, engine);
     if (!known(key, chain)) {
-      delegate.checkServerTrusted(chain, authType, engine);
+      check.run();
       remember(key);
     }
   }

@@ -59,24 +59,25 @@ public interface Dialer {
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
         throws IOException {
-      Socket s = new Socket();
-      s.bind(new InetSocketAddress(localHost, localPort));
-      s.connect(new InetSocketAddress(host, port), timeoutMillis);
-      return s;
+      return connect(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port, InetAddress localHost, int localPort)
         throws IOException {
-      Socket s = new Socket();
-      s.bind(new InetSocketAddress(localHost, localPort));
-      s.connect(new InetSocketAddress(host, port), timeoutMillis);
-      return s;
+      return connect(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
     }
 
     private Socket connect(InetSocketAddress address) throws IOException {
+      return connect(address, null);
+    }
+
+    private Socket connect(InetSocketAddress address, InetSocketAddress local) throws IOException {
       Socket s = new Socket();
       try {
+        if (local != null) {
+          s.bind(local);
+        }
         s.connect(address, timeoutMillis);
         return s;
       } catch (IOException e) {
