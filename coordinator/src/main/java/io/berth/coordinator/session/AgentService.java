@@ -229,10 +229,15 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
       switch (m.getBodyCase()) {
         case HEARTBEAT -> {
           var hb = m.getHeartbeat();
-          if (hb.getRuntimeHealthy() != lastHealthy || !hb.getRuntimeError().equals(lastError)) {
-            lastHealthy = hb.getRuntimeHealthy();
-            lastError = hb.getRuntimeError();
+          lastHealthy = hb.getRuntimeHealthy();
+          lastError = hb.getRuntimeError();
+          // Writes only when the record says otherwise: a changed runtime health, or a node the
+          // leader judged down while this session was opening (it had not yet seen anyone vouch
+          // for it), which comes back at its next heartbeat instead of staying down while connected.
+          try {
             nodes.online(factsOf, lastHealthy, lastError);
+          } catch (RuntimeException e) {
+            LOG.warn("node {}: cannot record its heartbeat's state yet: {}", session.node(), e.toString());
           }
         }
         case STATUS -> statuses.report(session.node(), m.getStatus().getTasksList());
