@@ -122,7 +122,7 @@ public final class ScaleBench {
       long[] heapTasks = liveHeaps();
       row("coordinator live heap (after a full GC), per member", heapSummary(heapIdle, heapNodes, heapTasks),
           "per node: (nodes ready - idle) / nodes; per task: (tasks running - nodes ready) / tasks");
-      dumpFlightRecordings();
+      dumpFlightRecordings("before-kill");
 
       if (members >= 3) {
         int leader = leader();
@@ -142,6 +142,7 @@ public final class ScaleBench {
         await("every agent reconnected", settle, () -> sessionsOnSurvivors(survivor, leader) >= nodes);
         double reconnectS = seconds(t2);
         int down = downNodes(survivor);
+        dumpFlightRecordings("after-reconnect");
         row("leader kill -9 with " + nodes + " agents connected", "new leader after " + fmt(leaderS)
             + " s, every agent reconnected after " + fmt(reconnectS) + " s", down + " nodes marked down (must be 0)");
       }
@@ -308,16 +309,19 @@ public final class ScaleBench {
   /**
    * With BERTH_BENCH_JFR_DIR set (and the coordinators started with a flight recording, e.g.
    * BERTH_JAVA_OPTS=-XX:StartFlightRecording=settings=profile), saves each coordinator's
-   * recording there before the leader kill.
+   * recording there: before the leader kill, and the survivors' again once every agent is back.
    */
-  private void dumpFlightRecordings() throws IOException, InterruptedException {
+  private void dumpFlightRecordings(String phase) throws IOException, InterruptedException {
     String dir = System.getenv("BERTH_BENCH_JFR_DIR");
     if (dir == null || dir.isBlank()) {
       return;
     }
     Files.createDirectories(Path.of(dir));
     for (int i = 0; i < coordinators.size(); i++) {
-      Path file = Path.of(dir).toAbsolutePath().resolve("coordinator-" + i + ".jfr");
+      if (!coordinators.get(i).isAlive()) {
+        continue;
+      }
+      Path file = Path.of(dir).toAbsolutePath().resolve("coordinator-" + i + "-" + phase + ".jfr");
       System.out.println(jcmd(coordinators.get(i).pid(), "JFR.dump", "filename=" + file).trim());
     }
   }

@@ -13,13 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leader-only: evaluates jobs against the latest snapshot whenever the state changes (and on a
+ * Leader-only: evaluates jobs against the latest snapshot whenever nodes or jobs change (and on a
  * tick, for time-based rules), and commits the plans one at a time, waiting until its own write
  * is visible before planning again, so no plan is computed against a state that lacks the last one.
+ * Other changes (members' records, rewritten every second) wait for the tick: an evaluation reads
+ * every task of every job, and would otherwise run back to back on a steady cluster.
  */
 public final class EvaluationLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationLoop.class);
@@ -34,6 +37,8 @@ public final class EvaluationLoop implements Runnable {
   private final java.util.function.BooleanSupplier mayAct;
   private volatile boolean changed = true;
   private volatile boolean running = true;
+  private ClusterSnapshot lastEvaluated; // the state the last evaluation of every job started from
+  private long lastEvaluatedNanos;
 
   /** @param mayAct re-checked before every commit: false once leadership lapsed */
   public EvaluationLoop(ClusterStore store, Scheduler scheduler, Clock clock, java.util.function.BooleanSupplier mayAct) {
@@ -76,7 +81,13 @@ public final class EvaluationLoop implements Runnable {
           changed = false;
         }
         if (running) {
-          evaluateAll();
+          ClusterSnapshot snapshot = store.snapshot();
+          boolean tickDue = System.nanoTime() - lastEvaluatedNanos >= TimeUnit.MILLISECONDS.toNanos(TICK_MS);
+          if (tickDue || !snapshot.sameNodesAndJobs(lastEvaluated)) {
+            lastEvaluated = snapshot;
+            lastEvaluatedNanos = System.nanoTime();
+            evaluateAll(snapshot);
+          }
         }
       } catch (InterruptedException e) {
         return;
@@ -87,8 +98,7 @@ public final class EvaluationLoop implements Runnable {
     }
   }
 
-  private void evaluateAll() {
-    ClusterSnapshot snapshot = store.snapshot();
+  private void evaluateAll(ClusterSnapshot snapshot) {
     for (Map.Entry<JobKey, JobState> e : snapshot.jobs().entrySet()) {
       if (!running || !mayAct.getAsBoolean()) {
         return;

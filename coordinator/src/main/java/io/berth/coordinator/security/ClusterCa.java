@@ -44,7 +44,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The cluster's certificate authority: a self-signed EC P-256 certificate and its key, kept in
+ * The cluster's certificate authority: a self-signed RSA-3072 certificate and its key (clusters
+ * made before RSA CAs keep their EC P-256 one; see {@link KeyPairs}), kept in
  * {@code <data-dir>/ca/} (key mode 0600) on every coordinator. It signs the coordinators' own
  * certificates, the admin credential and (from CSRs) node certificates; the join token pins the
  * SHA-256 of its certificate.
@@ -78,7 +79,7 @@ public final class ClusterCa {
   public static ClusterCa create(Path caDir, String clusterId) throws IOException {
     Instant now = Instant.now();
     X500Name subject = new X500Name("O=" + PeerIdentity.ORGANIZATION + ",CN=Berth cluster CA " + clusterId);
-    ClusterCa ca = selfSigned(KeyPairs.newKeyPair(), subject, now.minus(CLOCK_SKEW), now.plus(CA_VALIDITY));
+    ClusterCa ca = selfSigned(KeyPairs.newCaKeyPair(), subject, now.minus(CLOCK_SKEW), now.plus(CA_VALIDITY));
     ca.save(caDir);
     return ca;
   }
@@ -250,7 +251,7 @@ public final class ClusterCa {
   private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer) throws GeneralSecurityException {
     try {
       return new JcaX509CertificateConverter().getCertificate(
-          b.build(new JcaContentSignerBuilder(KeyPairs.signatureAlgorithm()).build(signer)));
+          b.build(new JcaContentSignerBuilder(KeyPairs.signatureAlgorithm(signer)).build(signer)));
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }

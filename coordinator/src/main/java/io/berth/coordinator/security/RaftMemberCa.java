@@ -2,11 +2,14 @@ package io.berth.coordinator.security;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPrivateKeySpec;
@@ -31,14 +34,11 @@ final class RaftMemberCa {
   private RaftMemberCa() {}
 
   static ClusterCa derive(PrivateKey caKey, X509Certificate caCertificate, String caFingerprint) {
-    if (!(caKey instanceof ECPrivateKey ec)) {
-      throw new IllegalStateException("the cluster CA key is not an EC key: " + caKey.getAlgorithm());
-    }
     try {
-      ECParameterSpec params = ec.getParams();
+      ECParameterSpec params = p256();
       BigInteger order = params.getOrder();
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(ec.getS().toByteArray(), "HmacSHA256"));
+      mac.init(new SecretKeySpec(secretOf(caKey), "HmacSHA256"));
       BigInteger d = new BigInteger(1, mac.doFinal(LABEL)).mod(order.subtract(BigInteger.ONE)).add(BigInteger.ONE);
       org.bouncycastle.math.ec.ECPoint q = ECNamedCurveTable.getParameterSpec("secp256r1").getG().multiply(d).normalize();
       KeyFactory keys = KeyFactory.getInstance("EC");
@@ -54,5 +54,25 @@ final class RaftMemberCa {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot derive the Raft members' CA", e);
     }
+  }
+
+  /**
+   * The secret the derivation is keyed with: an EC CA's private scalar (clusters made before RSA
+   * CAs: their anchor must not change), an RSA CA's private exponent.
+   */
+  private static byte[] secretOf(PrivateKey caKey) {
+    if (caKey instanceof ECPrivateKey ec) {
+      return ec.getS().toByteArray();
+    }
+    if (caKey instanceof RSAPrivateKey rsa) {
+      return rsa.getPrivateExponent().toByteArray();
+    }
+    throw new IllegalStateException("the cluster CA key is neither EC nor RSA: " + caKey.getAlgorithm());
+  }
+
+  private static ECParameterSpec p256() throws GeneralSecurityException {
+    AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
+    p.init(new ECGenParameterSpec("secp256r1"));
+    return p.getParameterSpec(ECParameterSpec.class);
   }
 }

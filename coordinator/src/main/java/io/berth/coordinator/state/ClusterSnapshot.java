@@ -123,6 +123,16 @@ public final class ClusterSnapshot {
     return version;
   }
 
+  /**
+   * Whether {@code other} holds the very same nodes and jobs (tasks included): true only when no
+   * write touched either between the two, since every write makes new maps (the persistent maps'
+   * identity). Member records and the leader claim may differ. Lets the state's readers skip work
+   * that only nodes and jobs feed, when just a member's heartbeat record moved.
+   */
+  public boolean sameNodesAndJobs(ClusterSnapshot other) {
+    return other != null && nodes == other.nodes && entries == other.entries;
+  }
+
   /** Nodes by name. */
   public SortedMap<String, NodeRecord> nodes() {
     return nodes;

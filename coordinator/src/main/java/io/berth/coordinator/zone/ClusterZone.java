@@ -42,6 +42,7 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   private java.util.concurrent.ScheduledExecutorService rebuilder;
   private long coalesceMs;
   private volatile long lastBuildMs; // how long the last rebuild took: the next waits 3x that
+  private ClusterSnapshot builtFrom; // the state the current zone was built from (rebuild thread only)
 
   public ClusterZone(TaskNames names, List<Nameserver> nameservers, long defaultTtl) {
     this.names = names;
@@ -74,7 +75,7 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   @Override
   public void accept(ClusterSnapshot snapshot) {
     if (rebuilder == null) {
-      current = build(snapshot);
+      rebuildIfChanged(snapshot);
       return;
     }
     if (pending.getAndSet(snapshot) == null) {
@@ -84,11 +85,36 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
         ClusterSnapshot newest = pending.getAndSet(null);
         if (newest != null) {
           long t0 = System.nanoTime();
-          current = build(newest);
-          lastBuildMs = (System.nanoTime() - t0) / 1_000_000;
+          if (rebuildIfChanged(newest)) {
+            lastBuildMs = (System.nanoTime() - t0) / 1_000_000;
+          }
         }
       }, Math.max(coalesceMs, 3 * lastBuildMs), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
+  }
+
+  /**
+   * Rebuilds unless the zone's inputs are those it was built from: the coordinators rewrite their
+   * member records every second, and while nodes and jobs stay as they were (a steady cluster, or
+   * agents reconnecting) a rebuild, which reads every task, would make the same zone again.
+   */
+  private synchronized boolean rebuildIfChanged(ClusterSnapshot s) {
+    ClusterSnapshot before = builtFrom;
+    if (s.sameNodesAndJobs(before) && nameserversOf(s).equals(nameserversOf(before))) {
+      return false;
+    }
+    current = build(s);
+    builtFrom = s;
+    return true;
+  }
+
+  /** What of the member records the zone shows: each coordinator's name and DNS address. */
+  private static List<String> nameserversOf(ClusterSnapshot s) {
+    List<String> out = new java.util.ArrayList<>(s.members().size());
+    for (io.berth.proto.MemberRecord m : s.members().values()) {
+      out.add(m.getId() + "=" + m.getDnsAddress());
+    }
+    return out;
   }
 
   ZoneSnapshot build(ClusterSnapshot s) {

@@ -112,4 +112,45 @@ class ClusterCaTest {
     assertEquals(PeerRole.ADMIN, admin.identity().role());
     admin.certificate().verify(ca.certificate().getPublicKey());
   }
+
+  @Test
+  void newCaIsRsa3072AndItsEndEntitiesStayEcP256() throws Exception {
+    ClusterCa ca = ClusterCa.create(dir.resolve("ca"), "c1");
+    var caKey = (java.security.interfaces.RSAPublicKey) ca.certificate().getPublicKey();
+    assertEquals(3072, caKey.getModulus().bitLength());
+    assertEquals("SHA256withRSA", ca.certificate().getSigAlgName());
+    TlsMaterial member = ca.issueMember("c-1", List.of("127.0.0.1"));
+    assertEquals("EC", member.certificate().getPublicKey().getAlgorithm());
+    assertEquals("SHA256withRSA", member.certificate().getSigAlgName());
+    member.certificate().verify(caKey);
+  }
+
+  /** Clusters made before RSA CAs keep their EC CA: it still signs, and derives one Raft anchor everywhere. */
+  @Test
+  void anEcCaFromBeforeStillIssuesAndEveryMemberDerivesTheSameRaftAnchor() throws Exception {
+    ClusterCa ec = ClusterCa.selfSigned(KeyPairs.newKeyPair(),
+        new org.bouncycastle.asn1.x500.X500Name("O=" + PeerIdentity.ORGANIZATION + ",CN=Berth cluster CA old"),
+        Instant.now().minusSeconds(10), Instant.now().plus(Duration.ofDays(365)));
+    ClusterCa installed = ClusterCa.install(dir.resolve("ec"), ec.keyPemForMember(), ec.certificatePem());
+    ClusterCa loaded = ClusterCa.load(dir.resolve("ec"));
+    assertEquals("SHA256withECDSA", loaded.certificate().getSigAlgName());
+    X509Certificate node = loaded.signNode(CertificateRequests.create("n1", KeyPairs.newKeyPair()), "n1",
+        Instant.now(), Duration.ofDays(1));
+    assertEquals("SHA256withECDSA", node.getSigAlgName());
+    node.verify(ec.certificate().getPublicKey());
+    assertEquals(ec.issueRaftMember("a", List.of("127.0.0.1")).ca().getPublicKey(),
+        installed.issueRaftMember("b", List.of("127.0.0.1")).ca().getPublicKey());
+  }
+
+  @Test
+  void anRsaCaDerivesTheSameRaftAnchorOnEveryMemberAndADifferentOnePerCluster() throws Exception {
+    ClusterCa a = ClusterCa.create(dir.resolve("a"), "c1");
+    ClusterCa copy = ClusterCa.install(dir.resolve("copy"), a.keyPemForMember(), a.certificatePem());
+    TlsMaterial one = a.issueRaftMember("c1", List.of("127.0.0.1"));
+    TlsMaterial two = copy.issueRaftMember("c2", List.of("127.0.0.1"));
+    assertEquals(one.ca().getPublicKey(), two.ca().getPublicKey());
+    two.certificate().verify(one.ca().getPublicKey());
+    assertNotEquals(one.ca().getPublicKey(),
+        ClusterCa.create(dir.resolve("b"), "c1").issueRaftMember("c1", List.of("127.0.0.1")).ca().getPublicKey());
+  }
 }

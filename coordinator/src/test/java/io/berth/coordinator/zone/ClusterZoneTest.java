@@ -91,13 +91,28 @@ class ClusterZoneTest {
         List.of(new ClusterZone.Nameserver("c1", addr("10.0.0.1"))), 5).coalescing(java.time.Duration.ofMillis(20));
     ClusterSnapshot base = snapshot();
     for (long v = 8; v <= 500; v++) {
-      coalesced.accept(base.withVersion(v));
+      // Each a state of its own (new maps), as every write makes: the zone has to be rebuilt.
+      coalesced.accept(new ClusterSnapshot(v, base.nodes(), base.jobs()));
     }
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (coalesced.current().serial() != 500 && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
     assertEquals(500, coalesced.current().serial(), "the last state wins");
+  }
+
+  @Test
+  void aChangeOutsideNodesAndJobsKeepsTheZoneItHas() throws Exception {
+    ClusterSnapshot base = snapshot();
+    zone.accept(base);
+    var built = zone.current();
+    // What a member record's refresh looks like to the zone: a newer version, the same nodes and jobs.
+    zone.accept(base.withVersion(8));
+    assertTrue(zone.current() == built, "not rebuilt: same zone object");
+    assertEquals(7, zone.current().serial(), "the serial moves only with the zone's content");
+    zone.accept(new ClusterSnapshot(9, base.nodes(), base.jobs()));
+    assertEquals(9, zone.current().serial(), "a write to nodes or jobs rebuilds it");
+    assertEquals(Set.of("10.0.0.11", "10.0.0.12"), addresses("web.demo.default.berth."));
   }
 
   private Set<String> addresses(String name) throws Exception {
