@@ -82,7 +82,7 @@ public final class ScaleBench {
 
   void run() throws Exception {
     startCoordinators();
-    long[] heapIdle = liveHeaps();
+    long[] heapIdle = liveHeaps("idle");
     try (FleetProcesses fleet = new FleetProcesses(endpoints, work.resolve("c0/join-token"), nodes, work, 50)) {
       fleet.awaitEnrolled(Duration.ofMinutes(15).toMillis());
       long t0 = System.nanoTime();
@@ -96,7 +96,7 @@ public final class ScaleBench {
       row("CPU used while they joined (" + fmt(joinS) + " s on " + Runtime.getRuntime().availableProcessors()
           + " vCPUs)", cpuSummary(cpu0, cpuSeconds(fleet)), "seconds of CPU: each coordinator, then the hollow fleet's JVMs together");
 
-      long[] heapNodes = liveHeaps();
+      long[] heapNodes = liveHeaps("nodes");
       double schedulerAlone = schedulerAlonePerSecond();
       long t1 = System.nanoTime();
       double[] cpu1 = cpuSeconds(fleet);
@@ -119,7 +119,7 @@ public final class ScaleBench {
       row("CPU used from the job's submission to all running (" + fmt(runS) + " s)", cpuSummary(cpu1, cpuSeconds(fleet)),
           "seconds of CPU: each coordinator, then the hollow fleet's JVMs together");
       row("coordinator RSS after", rssSummary(), "");
-      long[] heapTasks = liveHeaps();
+      long[] heapTasks = liveHeaps("tasks");
       row("coordinator live heap (after a full GC), per member", heapSummary(heapIdle, heapNodes, heapTasks),
           "per node: (nodes ready - idle) / nodes; per task: (tasks running - nodes ready) / tasks");
       dumpFlightRecordings("before-kill");
@@ -279,11 +279,22 @@ public final class ScaleBench {
   }
 
   /** Each live coordinator's heap in use after a full GC (jcmd's class histogram forces one), in bytes. */
-  private long[] liveHeaps() throws IOException, InterruptedException {
+  private long[] liveHeaps(String phase) throws IOException, InterruptedException {
     long[] out = new long[coordinators.size()];
+    String dir = System.getenv("BERTH_BENCH_JFR_DIR");
     for (int i = 0; i < out.length; i++) {
       Process p = coordinators.get(i);
-      out[i] = p.isAlive() ? histogramTotal(jcmd(p.pid(), "GC.class_histogram")) : -1;
+      if (!p.isAlive()) {
+        out[i] = -1;
+        continue;
+      }
+      String histogram = jcmd(p.pid(), "GC.class_histogram");
+      out[i] = histogramTotal(histogram);
+      if (dir != null && !dir.isBlank()) {
+        // Kept beside the flight recordings: what the heap per node or task is made of.
+        Files.createDirectories(Path.of(dir));
+        Files.writeString(Path.of(dir).resolve("histogram-" + i + "-" + phase + ".txt"), histogram);
+      }
     }
     return out;
   }
