@@ -270,20 +270,26 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
           .setStateVersion(s.version())
           .setNodes(s.nodes().size())
           .setReadyNodes((int) s.nodes().values().stream().filter(n -> n.getStatus() == NodeStatus.NODE_READY).count())
-          .setJobs(s.jobs().size())
-          .setTasks(s.allTasks().size())
+          .setJobs(s.jobCount())
+          .setTasks(s.taskCount())
           .setRaftTerm(m.term())
           .setAnsweredBy(m.self())
           .setLeaderEpoch(s.leader().map(l -> l.getEpoch()).orElse(0L))
           .setCommitIndex(m.commitIndex())
           .setAppliedIndex(m.appliedIndex());
-      java.util.Set<String> connected = new java.util.HashSet<>(sessions.connectedNodes());
+      // Sessions here, and those fresh member records list that are not here (a poll of this
+      // should not cost a sorted copy of 10,000 names: monitoring asks it every few seconds).
+      java.util.Set<String> elsewhere = new java.util.HashSet<>();
       for (MemberRecord rec : s.members().values()) {
         if (members.fresh(rec.getId(), 3_000_000_000L)) {
-          connected.addAll(rec.getConnectedNodesList());
+          for (String node : rec.getConnectedNodesList()) {
+            if (!sessions.connected(node)) {
+              elsewhere.add(node);
+            }
+          }
         }
       }
-      r.setConnectedNodes(connected.size());
+      r.setConnectedNodes(sessions.connectedCount() + elsewhere.size());
       for (String id : m.members()) {
         MemberRecord rec = s.members().get(id);
         MemberHealth health = MemberHealth.of(id, m, rec, members.fresh(id, GroupRoster.FRESH_NANOS));

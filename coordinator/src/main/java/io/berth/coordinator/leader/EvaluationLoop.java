@@ -6,27 +6,36 @@ import io.berth.coordinator.scheduler.Scheduler;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
-import io.berth.proto.JobState;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leader-only: evaluates jobs against the latest snapshot whenever nodes or jobs change (and on a
- * tick, for time-based rules), and commits the plans one at a time, waiting until its own write
- * is visible before planning again, so no plan is computed against a state that lacks the last one.
- * Other changes (members' records, rewritten every second) wait for the tick: an evaluation reads
- * every task of every job, and would otherwise run back to back on a steady cluster.
+ * Leader-only: evaluates every job against the latest snapshot whenever nodes or jobs change, and
+ * commits the plans one at a time, waiting until its own write is visible before planning again,
+ * so no plan is computed against a state that lacks the last one.
+ *
+ * <p>Between changes, a job is evaluated again only when its last plan's recheck time comes (a
+ * restart backoff ends, a task has run min_healthy_time, a cron firing is due: {@link
+ * Plan#recheckAtMs}), checked on a one-second tick. A steady cluster is therefore not evaluated at
+ * all: an evaluation reads every task of its job, and re-reading a million tasks a second would
+ * outgrow the second. Other changes (members' records, rewritten every second) evaluate nothing.
+ * As a backstop, every job is evaluated at least every {@link #FULL_PASS_MS}.
  */
 public final class EvaluationLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationLoop.class);
   private static final long TICK_MS = 1000;
+  /** At least this often every job is evaluated, should a time-based rule fail to say when. */
+  static final long FULL_PASS_MS = 60_000;
 
   private final ClusterStore store;
   private final Scheduler scheduler;
@@ -38,7 +47,9 @@ public final class EvaluationLoop implements Runnable {
   private volatile boolean changed = true;
   private volatile boolean running = true;
   private ClusterSnapshot lastEvaluated; // the state the last evaluation of every job started from
-  private long lastEvaluatedNanos;
+  private long lastFullPassNanos;
+  private final Map<JobKey, Long> recheckAtMs = new HashMap<>(); // loop thread only
+  private final Map<JobKey, LongAdder> evaluationCounts = new ConcurrentHashMap<>();
 
   /** @param mayAct re-checked before every commit: false once leadership lapsed */
   public EvaluationLoop(ClusterStore store, Scheduler scheduler, Clock clock, java.util.function.BooleanSupplier mayAct) {
@@ -65,6 +76,12 @@ public final class EvaluationLoop implements Runnable {
     return lastFailures.getOrDefault(job, List.of());
   }
 
+  /** How many times the job was evaluated by this loop. */
+  public long evaluations(JobKey job) {
+    LongAdder n = evaluationCounts.get(job);
+    return n == null ? 0 : n.sum();
+  }
+
   public void stop() {
     running = false;
     onChange(null);
@@ -82,11 +99,18 @@ public final class EvaluationLoop implements Runnable {
         }
         if (running) {
           ClusterSnapshot snapshot = store.snapshot();
-          boolean tickDue = System.nanoTime() - lastEvaluatedNanos >= TimeUnit.MILLISECONDS.toNanos(TICK_MS);
-          if (tickDue || !snapshot.sameNodesAndJobs(lastEvaluated)) {
+          long nowNanos = System.nanoTime();
+          if (!snapshot.sameNodesAndJobs(lastEvaluated)
+              || nowNanos - lastFullPassNanos >= TimeUnit.MILLISECONDS.toNanos(FULL_PASS_MS)) {
             lastEvaluated = snapshot;
-            lastEvaluatedNanos = System.nanoTime();
-            evaluateAll(snapshot);
+            lastFullPassNanos = nowNanos;
+            recheckAtMs.keySet().retainAll(snapshot.jobs().keySet());
+            evaluate(snapshot, snapshot.jobs().keySet());
+          } else if (!recheckAtMs.isEmpty()) {
+            long now = clock.millis();
+            List<JobKey> due = recheckAtMs.entrySet().stream()
+                .filter(e -> e.getValue() <= now).map(Map.Entry::getKey).toList();
+            evaluate(snapshot, due);
           }
         }
       } catch (InterruptedException e) {
@@ -98,21 +122,34 @@ public final class EvaluationLoop implements Runnable {
     }
   }
 
-  private void evaluateAll(ClusterSnapshot snapshot) {
-    for (Map.Entry<JobKey, JobState> e : snapshot.jobs().entrySet()) {
+  private void evaluate(ClusterSnapshot snapshot, Collection<JobKey> jobs) {
+    for (JobKey job : List.copyOf(jobs)) {
       if (!running || !mayAct.getAsBoolean()) {
         return;
       }
-      Evaluation eval = new Evaluation(UUID.randomUUID().toString(), e.getKey(), Evaluation.Trigger.PERIODIC, clock.millis());
+      if (snapshot.jobWithoutTasks(job).isEmpty()) {
+        recheckAtMs.remove(job);
+        continue; // deleted meanwhile
+      }
+      Evaluation eval = new Evaluation(UUID.randomUUID().toString(), job, Evaluation.Trigger.PERIODIC, clock.millis());
       Plan plan = scheduler.schedule(eval, snapshot);
+      evaluationCounts.computeIfAbsent(job, k -> new LongAdder()).increment();
       if (plan.failures().isEmpty()) {
-        lastFailures.remove(e.getKey());
+        lastFailures.remove(job);
       } else {
-        lastFailures.put(e.getKey(), plan.failures());
+        lastFailures.put(job, plan.failures());
       }
       long version = applier.apply(plan, snapshot);
+      // A plan that wrote changes the state (every job is evaluated again); one that could not
+      // be written is tried again at the next tick.
+      long recheck = !plan.isEmpty() && version <= 0 ? eval.nowMs() + TICK_MS : plan.recheckAtMs();
+      if (recheck == Long.MAX_VALUE) {
+        recheckAtMs.remove(job);
+      } else {
+        recheckAtMs.put(job, recheck);
+      }
       if (version > 0) {
-        LOG.info("job {}: placed {}, stopped {}, forgot {}", e.getKey(), plan.place().size(), plan.stop().size(), plan.forget().size());
+        LOG.info("job {}: placed {}, stopped {}, forgot {}", job, plan.place().size(), plan.stop().size(), plan.forget().size());
         snapshot = store.awaitVersion(version, Duration.ofSeconds(10));
       }
     }

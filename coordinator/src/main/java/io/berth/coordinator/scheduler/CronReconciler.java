@@ -170,6 +170,7 @@ final class CronReconciler {
       out.backingOff.add("cron: schedule " + e.getMessage());
       return OptionalLong.empty();
     }
+    schedule.nextAfter(nowMs).ifPresent(out::recheckAt); // the next firing comes due by time alone
     OptionalLong due = schedule.latestDue(nowMs, STARTING_WINDOW_MS);
     if (due.isEmpty()) {
       return due;
@@ -178,6 +179,7 @@ final class CronReconciler {
     if (firing < job.getSubmittedAtMs() || runs.ceilingKey(firing) != null) {
       return OptionalLong.empty();
     }
+    out.recheckAt(firing + STARTING_WINDOW_MS); // after which this firing is missed, not started
     if (spec.getGroupsList().stream().allMatch(g -> g.getCount() <= 0)) {
       return OptionalLong.empty(); // nothing to run: no empty run is recorded
     }

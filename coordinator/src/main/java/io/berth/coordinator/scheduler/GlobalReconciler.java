@@ -98,6 +98,7 @@ final class GlobalReconciler {
       r.place.add(new PlacementRequest(group, index, previous, Optional.of(name), attempt));
     }
     // A changed spec rolls node by node, replacing each task on its own node.
+    r.recheckAt(RollingUpdate.recheckAtMs(group, keptTasks, nowMs));
     for (TaskRecord old : RollingUpdate.toReplace(group, keptTasks, r.place.size() - placedBefore, nowMs)) {
       r.keep.remove(old);
       r.stop.add(old);

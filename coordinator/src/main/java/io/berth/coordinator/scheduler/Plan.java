@@ -20,6 +20,11 @@ import java.util.Optional;
  *     e.g. "web: 2 of 3 not placed: 5 nodes evaluated: 2 exhausted memory, 3 port 80 in use"
  * @param markStable every service task of this job version ran healthy: record it as stable
  * @param revert a failed rolling update: the new job version to write (an earlier stable spec)
+ * @param recheckAtMs the earliest time (the evaluation's clock) at which the job could be planned
+ *     otherwise with no change to the state: a backoff ends, a task becomes healthy by running
+ *     long enough or misses its deadline, a cron firing is due. {@link Long#MAX_VALUE}: only a
+ *     change to the state can change the plan, so the leader need not evaluate the job again
+ *     until something changes
  */
 public record Plan(
     JobKey job,
@@ -29,11 +34,12 @@ public record Plan(
     List<String> forget,
     List<String> failures,
     boolean markStable,
-    Optional<JobRecord> revert) {
+    Optional<JobRecord> revert,
+    long recheckAtMs) {
 
   public Plan(JobKey job, long jobVersion, List<TaskRecord> place, List<String> stop, List<String> forget,
       List<String> failures) {
-    this(job, jobVersion, place, stop, forget, failures, false, Optional.empty());
+    this(job, jobVersion, place, stop, forget, failures, false, Optional.empty(), Long.MAX_VALUE);
   }
 
   public Plan {

@@ -19,6 +19,17 @@ final class Reconciliation {
   final List<String> backingOff = new ArrayList<>();
   /** Slots that used up their restart attempts, as lines for the job's status. */
   final List<String> gaveUp = new ArrayList<>();
+  /**
+   * The earliest time (the evaluation's clock) at which these buckets could come out otherwise
+   * with no change to the state: a restart's backoff ends, a task has run for min_healthy_time, a
+   * cron firing is due. {@link Long#MAX_VALUE}: only a change to the state can.
+   */
+  long recheckAtMs = Long.MAX_VALUE;
+
+  /** Notes a time at which the reconciliation depends on the clock. */
+  void recheckAt(long atMs) {
+    recheckAtMs = Math.min(recheckAtMs, atMs);
+  }
 
   /** Adds another reconciliation's buckets (a cron run's) to this one. */
   void addAll(Reconciliation other) {
@@ -28,6 +39,7 @@ final class Reconciliation {
     forget.addAll(other.forget);
     backingOff.addAll(other.backingOff);
     gaveUp.addAll(other.gaveUp);
+    recheckAt(other.recheckAtMs);
   }
 
   Set<String> stoppedIds() {

@@ -42,6 +42,39 @@ final class RollingUpdate {
         && (!group.hasHealthCheck() || t.getHealth() == TaskHealth.HEALTH_HEALTHY);
   }
 
+  /**
+   * When a task that is running and passing its check (if any) turns healthy by time alone:
+   * {@code min_healthy_time} after it started running; {@link Long#MAX_VALUE} for any other task.
+   */
+  static long healthyByTimeAtMs(TaskRecord t, GroupSpec group) {
+    if (t.getState() != TaskState.TASK_RUNNING
+        || (group.hasHealthCheck() && t.getHealth() != TaskHealth.HEALTH_HEALTHY)) {
+      return Long.MAX_VALUE;
+    }
+    return t.getUpdatedAtMs() + minHealthyMs(group);
+  }
+
+  /**
+   * While the group has outdated tasks, the first time after {@code nowMs} at which one of its
+   * current tasks turns healthy by time alone, freeing room for the next replacement.
+   */
+  static long recheckAtMs(GroupSpec group, Collection<TaskRecord> kept, long nowMs) {
+    String current = GroupFingerprint.of(group);
+    boolean rolling = false;
+    long next = Long.MAX_VALUE;
+    for (TaskRecord t : kept) {
+      if (!t.getGroupSpecHash().isEmpty() && !t.getGroupSpecHash().equals(current)) {
+        rolling = true;
+      } else {
+        long at = healthyByTimeAtMs(t, group);
+        if (at > nowMs) {
+          next = Math.min(next, at);
+        }
+      }
+    }
+    return rolling ? next : Long.MAX_VALUE;
+  }
+
   /** The outdated tasks to replace in this plan, in the order given. */
   static List<TaskRecord> toReplace(GroupSpec group, Collection<TaskRecord> kept, int busy, long nowMs) {
     String current = GroupFingerprint.of(group);

@@ -99,12 +99,12 @@ public final class Scheduler {
     verdict.line().ifPresent(lines::add);
     if (verdict.revert().isPresent()) {
       // The reverted version is planned by the next evaluation; this plan only writes it.
-      return new Plan(key, job.getVersion(), List.of(), List.of(), List.of(), lines, false, verdict.revert());
+      return new Plan(key, job.getVersion(), List.of(), List.of(), List.of(), lines, false, verdict.revert(),
+          Long.MAX_VALUE);
     }
     Plan p = toPlan(key, job.getVersion(), r, placed, lines);
-    return verdict.markStable()
-        ? new Plan(key, p.jobVersion(), p.place(), p.stop(), p.forget(), p.failures(), true, Optional.empty())
-        : p;
+    return new Plan(key, p.jobVersion(), p.place(), p.stop(), p.forget(), p.failures(), verdict.markStable(),
+        Optional.empty(), Math.min(r.recheckAtMs, verdict.recheckAtMs()));
   }
 
   private static Plan toPlan(

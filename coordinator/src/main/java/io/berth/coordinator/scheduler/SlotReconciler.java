@@ -146,12 +146,13 @@ final class SlotReconciler {
                   ? "still running, unhealthy" : "last exit code " + previous.get().getExitCode()));
           continue;
         }
-        if (previous.isPresent() && RestartBackoff.remainingMs(previous.get(), policy, nowMs) > 0) {
+        long backoffMs = previous.isPresent() ? RestartBackoff.remainingMs(previous.get(), policy, nowMs) : 0;
+        if (backoffMs > 0) {
           // Keep the failed record as the slot's history until its restart is due.
           r.keep.addAll(slot.replaced);
-          r.backingOff.add(group.getName() + "[" + index + "]: restarting in "
-              + RestartBackoff.remainingMs(previous.get(), policy, nowMs) + " ms (attempt "
+          r.backingOff.add(group.getName() + "[" + index + "]: restarting in " + backoffMs + " ms (attempt "
               + (attemptOf(previous.get()) + 1) + ")");
+          r.recheckAt(nowMs + backoffMs);
           continue;
         }
         r.stop.addAll(slot.replaced);
@@ -167,6 +168,7 @@ final class SlotReconciler {
 
   /** A rolling update of the group's kept tasks ({@link RollingUpdate}): stop and replace in place. */
   private void roll(GroupSpec group, Map<Integer, TaskRecord> kept, int busy, Reconciliation r) {
+    r.recheckAt(RollingUpdate.recheckAtMs(group, kept.values(), nowMs));
     for (TaskRecord old : RollingUpdate.toReplace(group, kept.values(), busy, nowMs)) {
       r.keep.remove(old);
       r.stop.add(old);

@@ -18,8 +18,16 @@ import java.util.Optional;
  */
 final class UpdateWatch {
 
-  record Verdict(boolean markStable, Optional<JobRecord> revert, Optional<String> line) {
-    static final Verdict NONE = new Verdict(false, Optional.empty(), Optional.empty());
+  /**
+   * @param recheckAtMs when the verdict could change by time alone (a task reaches
+   *     {@code min_healthy_time} or its {@code healthy_deadline}); {@link Long#MAX_VALUE}: never
+   */
+  record Verdict(boolean markStable, Optional<JobRecord> revert, Optional<String> line, long recheckAtMs) {
+    static final Verdict NONE = new Verdict(false, Optional.empty(), Optional.empty(), Long.MAX_VALUE);
+
+    static Verdict waitUntil(long recheckAtMs) {
+      return new Verdict(false, Optional.empty(), Optional.empty(), recheckAtMs);
+    }
   }
 
   private UpdateWatch() {}
@@ -30,6 +38,7 @@ final class UpdateWatch {
       return Verdict.NONE;
     }
     boolean allHealthy = true;
+    long recheckAt = Long.MAX_VALUE;
     for (GroupSpec g : job.getSpec().getGroupsList()) {
       String current = GroupFingerprint.of(g);
       int healthy = 0;
@@ -52,11 +61,17 @@ final class UpdateWatch {
         } else if (placedByVersion && nowMs - t.getCreatedAtMs() >= RollingUpdate.healthyDeadlineMs(g)) {
           return failed(js, g, t.getId() + " was not healthy within " + RollingUpdate.healthyDeadlineMs(g)
               + " ms of its placement (" + notHealthyBecause(t) + ")", nowMs);
+        } else {
+          // Not healthy yet: time alone may make it healthy, or run out its deadline.
+          recheckAt = Math.min(recheckAt, RollingUpdate.healthyByTimeAtMs(t, g));
+          if (placedByVersion) {
+            recheckAt = Math.min(recheckAt, t.getCreatedAtMs() + RollingUpdate.healthyDeadlineMs(g));
+          }
         }
       }
       allHealthy &= healthy >= g.getCount();
     }
-    return allHealthy ? new Verdict(true, Optional.empty(), Optional.empty()) : Verdict.NONE;
+    return allHealthy ? new Verdict(true, Optional.empty(), Optional.empty(), Long.MAX_VALUE) : Verdict.waitUntil(recheckAt);
   }
 
   private static String notHealthyBecause(TaskRecord t) {
@@ -76,7 +91,8 @@ final class UpdateWatch {
     String what = "update to job version " + job.getVersion() + " failed: " + reason
         + " before the version was healthy";
     if (g.hasUpdate() && g.getUpdate().getNoAutoRevert()) {
-      return new Verdict(false, Optional.empty(), Optional.of(what + " (auto_revert: false: the update halts)"));
+      return new Verdict(false, Optional.empty(), Optional.of(what + " (auto_revert: false: the update halts)"),
+          Long.MAX_VALUE);
     }
     Optional<JobRecord> target = js.getHistoryList().stream()
         .filter(JobRecord::getStable)
@@ -89,6 +105,6 @@ final class UpdateWatch {
     String line = what + ": reverting to the spec of version " + target.get().getVersion()
         + " as version " + (job.getVersion() + 1);
     JobRecord revision = JobHistory.revision(js, target.get(), nowMs, line);
-    return new Verdict(false, Optional.of(revision), Optional.of(line));
+    return new Verdict(false, Optional.of(revision), Optional.of(line), Long.MAX_VALUE);
   }
 }

@@ -67,6 +67,11 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     return sessions.keySet().stream().sorted().toList();
   }
 
+  /** How many nodes hold a session with this coordinator now. */
+  public int connectedCount() {
+    return sessions.size();
+  }
+
   public boolean connected(String node) {
     return sessions.containsKey(node);
   }

@@ -189,6 +189,17 @@ public final class ClusterSnapshot {
     return out;
   }
 
+  /** How many jobs have a record, counted without putting their tasks together. */
+  public int jobCount() {
+    int n = 0;
+    for (JobEntry e : entries.values()) {
+      if (e.header() != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** The number of tasks of every job, without listing them. */
   public int taskCount() {
     return jobOfTask.size();

@@ -1,5 +1,6 @@
 package io.berth.coordinator.leader;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.coordinator.scheduler.IdGenerator;
@@ -17,45 +18,18 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** When the leader evaluates jobs: on changes to nodes or jobs, and on its tick; not on every member record. */
+/**
+ * When the leader evaluates jobs: all of them on a change to nodes or jobs; between changes only
+ * those whose last plan asked for a recheck, when it is due; never for a member record alone.
+ */
 class EvaluationLoopTest {
   @TempDir Path dataDir;
 
-  /** Counts the loop's reads of the time: one per job evaluated. */
-  private static final class CountingClock extends Clock {
-    final AtomicInteger reads = new AtomicInteger();
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneId.of("UTC");
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      reads.incrementAndGet();
-      return Instant.now();
-    }
-
-    @Override
-    public long millis() {
-      reads.incrementAndGet();
-      return System.currentTimeMillis();
-    }
-  }
-
   @Test
-  void memberRecordsAloneWaitForTheTickWhileAJobChangeIsEvaluatedAtOnce() throws Exception {
+  void aSteadyJobIsNotEvaluatedAgainUntilTheStateChanges() throws Exception {
     JobKey web = new JobKey("default", "web");
     try (RaftClusterStore store = RaftClusterStore.start(
         StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
@@ -63,31 +37,27 @@ class EvaluationLoopTest {
       store.updateJob(web, old -> JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
           .setSpec(JobSpec.newBuilder().setName("web").setNamespace("default")
               .addGroups(GroupSpec.newBuilder().setName("a").setCount(1).setImage("i")))).build());
-      CountingClock clock = new CountingClock();
-      EvaluationLoop loop = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), clock, () -> true);
+      EvaluationLoop loop = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), Clock.systemUTC(), () -> true);
       Thread t = new Thread(loop, "evaluations");
       t.setDaemon(true);
       t.start();
       try {
-        awaitAtLeast(clock.reads, 1, "the first evaluation");
+        awaitAtLeast(() -> loop.evaluations(web), 1, "the first evaluation");
 
-        int before = clock.reads.get();
+        // Member records for at least three ticks: the job's plan needs no recheck (nothing to
+        // place it on until a node comes), so it is not evaluated again.
+        long before = loop.evaluations(web);
         long t0 = System.nanoTime();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; System.nanoTime() - t0 < Duration.ofMillis(3200).toNanos(); i++) {
           long v = store.putMember(MemberRecord.newBuilder().setId("c1").setRefreshedSeq(i).build());
           loop.onChange(store.awaitVersion(v, Duration.ofSeconds(10)));
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        int during = clock.reads.get() - before;
-        // One evaluation per tick (1 s) at most, plus one that may have been under way: not 100.
-        assertTrue(during <= 2 + (int) seconds, during + " evaluations during 100 member records in "
-            + seconds + " s");
+        assertEquals(before, loop.evaluations(web), "evaluations of a steady job during 3.2 s of member records");
 
-        int beforeJob = clock.reads.get();
         long v = store.updateJob(web, old -> old.toBuilder()
             .setJob(old.getJob().toBuilder().setVersion(2)).build()).version();
         loop.onChange(store.awaitVersion(v, Duration.ofSeconds(10)));
-        awaitAtLeast(clock.reads, beforeJob + 1, "an evaluation after the job changed");
+        awaitAtLeast(() -> loop.evaluations(web), before + 1, "an evaluation after the job changed");
       } finally {
         loop.stop();
         t.join(5000);
@@ -95,9 +65,42 @@ class EvaluationLoopTest {
     }
   }
 
-  private static void awaitAtLeast(AtomicInteger n, int atLeast, String what) throws InterruptedException {
+  @Test
+  void aJobWhosePlanAsksForARecheckIsEvaluatedWhenItIsDue() throws Exception {
+    JobKey web = new JobKey("default", "web");
+    JobKey tick = new JobKey("default", "tick");
+    try (RaftClusterStore store = RaftClusterStore.start(
+        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+      store.updateJob(web, old -> JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
+          .setSpec(JobSpec.newBuilder().setName("web").setNamespace("default")
+              .addGroups(GroupSpec.newBuilder().setName("a").setCount(1).setImage("i")))).build());
+      // Fires every second: each plan asks to be rechecked at the next firing. With no nodes it
+      // never starts a run, so nothing is written and the state stays as it is.
+      store.updateJob(tick, old -> JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
+          .setSpec(JobSpec.newBuilder().setName("tick").setNamespace("default").setType("cron")
+              .setSchedule("R/2026-01-01T00:00:00Z/PT1S")
+              .addGroups(GroupSpec.newBuilder().setName("a").setCount(1).setImage("i")))).build());
+      EvaluationLoop loop = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), Clock.systemUTC(), () -> true);
+      Thread t = new Thread(loop, "evaluations");
+      t.setDaemon(true);
+      t.start();
+      try {
+        awaitAtLeast(() -> loop.evaluations(web), 1, "the first evaluation of the service");
+        long webBefore = loop.evaluations(web);
+        long tickBefore = loop.evaluations(tick);
+        awaitAtLeast(() -> loop.evaluations(tick), tickBefore + 3, "three rechecks of the cron job");
+        assertEquals(webBefore, loop.evaluations(web), "the service was evaluated again with nothing changed");
+      } finally {
+        loop.stop();
+        t.join(5000);
+      }
+    }
+  }
+
+  private static void awaitAtLeast(java.util.function.LongSupplier n, long atLeast, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (n.get() < atLeast) {
+    while (n.getAsLong() < atLeast) {
       assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
       Thread.sleep(10);
     }

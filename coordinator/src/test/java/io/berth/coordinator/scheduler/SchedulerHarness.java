@@ -253,12 +253,35 @@ final class SchedulerHarness {
   /** Schedules the job against the current snapshot without applying the plan. */
   Plan plan(JobKey key) {
     nowMs += 1000;
-    Plan p =
-        scheduler.schedule(
-            new Evaluation("eval-" + plans.size(), key, Evaluation.Trigger.JOB_REGISTERED, nowMs), snapshot());
+    String evalId = "eval-" + plans.size();
+    ClusterSnapshot snapshot = snapshot();
+    Plan p = scheduler.schedule(new Evaluation(evalId, key, Evaluation.Trigger.JOB_REGISTERED, nowMs), snapshot);
     plans.add(p);
     assertWellFormed(p);
+    assertUnchangedUntilRecheck(p, evalId, snapshot);
     return p;
+  }
+
+  /**
+   * Checked on every plan: the same state planned just before the plan's recheck time (an hour
+   * later when it has none) gives the same plan, so a leader that waits for the recheck time
+   * misses nothing that time alone would have done.
+   */
+  private void assertUnchangedUntilRecheck(Plan p, String evalId, ClusterSnapshot snapshot) {
+    long probeAt = p.recheckAtMs() == Long.MAX_VALUE ? nowMs + 3_600_000 : p.recheckAtMs() - 1;
+    assertTrue(p.recheckAtMs() > nowMs, "recheck at " + p.recheckAtMs() + " is not after the plan's time " + nowMs);
+    int idsBefore = nextId;
+    Plan later = scheduler.schedule(new Evaluation(evalId, p.job(), Evaluation.Trigger.PERIODIC, probeAt), snapshot);
+    nextId = idsBefore; // the probe's placements are thrown away: keep the ids the test expects
+    assertEquals(outline(p), outline(later), "planned at " + probeAt + ", before its recheck at "
+        + p.recheckAtMs() + " (now " + nowMs + "), the plan differs");
+  }
+
+  /** What a plan does, without ids of new tasks, nodes or status lines. */
+  private static String outline(Plan p) {
+    List<String> slots = p.place().stream().map(t -> t.getGroup() + "/" + t.getIndex() + "@" + t.getRunAtMs()).sorted().toList();
+    return "place " + slots + " stop " + new java.util.TreeSet<>(p.stop()) + " forget " + new java.util.TreeSet<>(p.forget())
+        + " stable " + p.markStable() + " revert " + p.revert().isPresent();
   }
 
   /** Schedules the job and applies the plan. */
