@@ -20,9 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leader-only: evaluates every job against the latest snapshot whenever nodes or jobs change, and
+ * Leader-only: evaluates every job against the latest snapshot whenever nodes change, and
  * commits the plans one at a time, waiting until its own write is visible before planning again,
  * so no plan is computed against a state that lacks the last one.
+ *
+ * <p>A change to jobs alone (a task's status, a new job) evaluates the jobs it touched and those
+ * that could not place everything, as Nomad evaluates per job: a report from one task does not
+ * re-read every task of every other job.
  *
  * <p>Between changes, a job is evaluated again only when its last plan's recheck time comes (a
  * restart backoff ends, a task has run min_healthy_time, a cron firing is due: {@link
@@ -99,27 +103,51 @@ public final class EvaluationLoop implements Runnable {
         }
         if (running) {
           ClusterSnapshot snapshot = store.snapshot();
-          long nowNanos = System.nanoTime();
-          if (!snapshot.sameNodesAndJobs(lastEvaluated)
-              || nowNanos - lastFullPassNanos >= TimeUnit.MILLISECONDS.toNanos(FULL_PASS_MS)) {
-            lastEvaluated = snapshot;
-            lastFullPassNanos = nowNanos;
-            recheckAtMs.keySet().retainAll(snapshot.jobs().keySet());
-            evaluate(snapshot, snapshot.jobs().keySet());
-          } else if (!recheckAtMs.isEmpty()) {
-            long now = clock.millis();
-            List<JobKey> due = recheckAtMs.entrySet().stream()
-                .filter(e -> e.getValue() <= now).map(Map.Entry::getKey).toList();
-            evaluate(snapshot, due);
-          }
+          Collection<JobKey> jobs = jobsToEvaluate(snapshot);
+          lastEvaluated = snapshot;
+          evaluate(snapshot, jobs);
         }
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
         LOG.warn("evaluation failed, retrying: {}", e.toString());
+        lastEvaluated = null; // the pass may have stopped half way: the next one takes every job
         sleepQuietly(500);
       }
     }
+  }
+
+  /**
+   * Every job when the nodes changed (or for the backstop); otherwise the jobs whose records or
+   * tasks changed since the last pass, those that could not place everything (another job's change
+   * may have made room), and those whose recheck time has come.
+   */
+  private Collection<JobKey> jobsToEvaluate(ClusterSnapshot snapshot) {
+    long nowNanos = System.nanoTime();
+    if (!snapshot.sameNodes(lastEvaluated) || nowNanos - lastFullPassNanos >= TimeUnit.MILLISECONDS.toNanos(FULL_PASS_MS)) {
+      lastFullPassNanos = nowNanos;
+      List<JobKey> all = snapshot.jobKeys();
+      recheckAtMs.keySet().retainAll(all);
+      lastFailures.keySet().retainAll(all);
+      return all;
+    }
+    java.util.Set<JobKey> out = new java.util.TreeSet<>();
+    if (!snapshot.sameNodesAndJobs(lastEvaluated)) {
+      for (JobKey job : snapshot.jobKeys()) {
+        if (!snapshot.sameJob(job, lastEvaluated) || lastFailures.containsKey(job)) {
+          out.add(job);
+        }
+      }
+    }
+    if (!recheckAtMs.isEmpty()) {
+      long now = clock.millis();
+      recheckAtMs.forEach((job, at) -> {
+        if (at <= now) {
+          out.add(job);
+        }
+      });
+    }
+    return out;
   }
 
   private void evaluate(ClusterSnapshot snapshot, Collection<JobKey> jobs) {
@@ -129,6 +157,7 @@ public final class EvaluationLoop implements Runnable {
       }
       if (snapshot.jobWithoutTasks(job).isEmpty()) {
         recheckAtMs.remove(job);
+        lastFailures.remove(job);
         continue; // deleted meanwhile
       }
       Evaluation eval = new Evaluation(UUID.randomUUID().toString(), job, Evaluation.Trigger.PERIODIC, clock.millis());

@@ -133,6 +133,27 @@ public final class ClusterSnapshot {
     return other != null && nodes == other.nodes && entries == other.entries;
   }
 
+  /** Whether {@code other} holds the very same nodes (no write touched them between the two). */
+  public boolean sameNodes(ClusterSnapshot other) {
+    return other != null && nodes == other.nodes;
+  }
+
+  /** Whether {@code other} holds the very same record and tasks of this job (no write touched them). */
+  public boolean sameJob(JobKey job, ClusterSnapshot other) {
+    return other != null && (entries == other.entries || entries.get(job) == other.entries.get(job));
+  }
+
+  /** The jobs that have a record, in order, without putting their tasks together. */
+  public List<JobKey> jobKeys() {
+    List<JobKey> out = new ArrayList<>();
+    for (Map.Entry<JobKey, JobEntry> e : entries.entrySet()) {
+      if (e.getValue().header() != null) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
   /** Nodes by name. */
   public SortedMap<String, NodeRecord> nodes() {
     return nodes;

@@ -8,11 +8,17 @@ import io.berth.coordinator.scheduler.Scheduler;
 import io.berth.coordinator.state.JobKey;
 import io.berth.coordinator.state.RaftClusterStore;
 import io.berth.coordinator.state.StoreConfig;
+import io.berth.proto.DesiredState;
 import io.berth.proto.GroupSpec;
 import io.berth.proto.JobRecord;
 import io.berth.proto.JobSpec;
 import io.berth.proto.JobState;
 import io.berth.proto.MemberRecord;
+import io.berth.proto.NodeFacts;
+import io.berth.proto.NodeRecord;
+import io.berth.proto.NodeStatus;
+import io.berth.proto.Resources;
+import java.util.List;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -22,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * When the leader evaluates jobs: all of them on a change to nodes or jobs; between changes only
- * those whose last plan asked for a recheck, when it is due; never for a member record alone.
+ * When the leader evaluates jobs: all of them on a change to nodes; on a change to jobs those that
+ * changed and those that could not place everything; between changes only those whose last plan
+ * asked for a recheck, when it is due; never for a member record alone.
  */
 class EvaluationLoopTest {
   @TempDir Path dataDir;
@@ -95,6 +102,103 @@ class EvaluationLoopTest {
         t.join(5000);
       }
     }
+  }
+
+  @Test
+  void aChangeToOneJobDoesNotEvaluateAnotherThatIsPlaced() throws Exception {
+    JobKey web = new JobKey("default", "web");
+    JobKey db = new JobKey("default", "db");
+    try (RaftClusterStore store = RaftClusterStore.start(
+        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+      store.putNode(NodeRecord.newBuilder().setStatus(NodeStatus.NODE_READY).setFacts(NodeFacts.newBuilder()
+          .setName("n1").setAddress("10.0.0.1").setCpuMillis(4000).setMemoryBytes(8L << 30)).build());
+      for (JobKey key : List.of(web, db)) {
+        store.updateJob(key, old -> JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
+            .setSpec(JobSpec.newBuilder().setName(key.name()).setNamespace("default")
+                .addGroups(GroupSpec.newBuilder().setName("a").setCount(1).setImage("i")))).build());
+      }
+      EvaluationLoop loop = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), Clock.systemUTC(), () -> true);
+      Thread t = new Thread(loop, "evaluations");
+      t.setDaemon(true);
+      t.start();
+      try {
+        awaitAtLeast(() -> store.snapshot().job(web).map(JobState::getTasksCount).orElse(0)
+            + store.snapshot().job(db).map(JobState::getTasksCount).orElse(0), 2, "a task of each job placed");
+        long webSettled = awaitSettled(() -> loop.evaluations(web));
+
+        long dbBefore = loop.evaluations(db);
+        long v = store.updateJob(db, old -> old.toBuilder()
+            .setJob(old.getJob().toBuilder().setVersion(2)).build()).version();
+        loop.onChange(store.awaitVersion(v, Duration.ofSeconds(10)));
+        awaitAtLeast(() -> loop.evaluations(db), dbBefore + 1, "an evaluation of the changed job");
+        assertEquals(webSettled, loop.evaluations(web), "evaluations of the job that did not change");
+      } finally {
+        loop.stop();
+        t.join(5000);
+      }
+    }
+  }
+
+  @Test
+  void aJobThatCouldNotPlaceIsEvaluatedWhenAnotherJobMakesRoom() throws Exception {
+    // Evaluated in name order: the waiting job before the one that frees the room, so only its
+    // being blocked (not the order within one pass) can bring it back.
+    JobKey waits = new JobKey("default", "a-waits");
+    JobKey holds = new JobKey("default", "b-holds");
+    try (RaftClusterStore store = RaftClusterStore.start(
+        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+      store.putNode(NodeRecord.newBuilder().setStatus(NodeStatus.NODE_READY).setFacts(NodeFacts.newBuilder()
+          .setName("n1").setAddress("10.0.0.1").setCpuMillis(1000).setMemoryBytes(8L << 30)).build());
+      EvaluationLoop loop = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), Clock.systemUTC(), () -> true);
+      Thread t = new Thread(loop, "evaluations");
+      t.setDaemon(true);
+      t.start();
+      try {
+        putJob(store, loop, holds, 1);
+        awaitAtLeast(() -> liveTasks(store, holds), 1, "the first job placed");
+        putJob(store, loop, waits, 1);
+        awaitAtLeast(() -> loop.placementFailures(waits).isEmpty() ? 0 : 1, 1, "the second job blocked: no room");
+        assertEquals(0, liveTasks(store, waits));
+
+        putJob(store, loop, holds, 0);
+        awaitAtLeast(() -> liveTasks(store, waits), 1, "the blocked job placed once the other scaled to 0");
+      } finally {
+        loop.stop();
+        t.join(5000);
+      }
+    }
+  }
+
+  private static void putJob(RaftClusterStore store, EvaluationLoop loop, JobKey key, int count) throws Exception {
+    long v = store.updateJob(key, old -> JobState.newBuilder(old == null ? JobState.getDefaultInstance() : old)
+        .setJob(JobRecord.newBuilder().setVersion(old == null ? 1 : old.getJob().getVersion() + 1)
+            .setSpec(JobSpec.newBuilder().setName(key.name()).setNamespace("default")
+                .addGroups(GroupSpec.newBuilder().setName("a").setCount(count).setImage("i")
+                    .setResources(Resources.newBuilder().setCpuMillis(800).setMemoryBytes(1L << 20))))).build())
+        .version();
+    loop.onChange(store.awaitVersion(v, Duration.ofSeconds(10)));
+  }
+
+  private static long liveTasks(RaftClusterStore store, JobKey key) {
+    return store.snapshot().job(key).map(j -> j.getTasksList().stream()
+        .filter(task -> task.getDesired() == DesiredState.DESIRED_RUN).count()).orElse(0L);
+  }
+
+  /** Waits until the count has not moved for 1.5 s (the loop has finished settling), and returns it. */
+  private static long awaitSettled(java.util.function.LongSupplier n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long value = n.getAsLong();
+    long since = System.nanoTime();
+    while (System.nanoTime() - since < Duration.ofMillis(1500).toNanos()) {
+      assertTrue(System.nanoTime() < deadline, "still evaluating after 30 s");
+      Thread.sleep(50);
+      long now = n.getAsLong();
+      if (now != value) {
+        value = now;
+        since = System.nanoTime();
+      }
+    }
+    return value;
   }
 
   private static void awaitAtLeast(java.util.function.LongSupplier n, long atLeast, String what)
