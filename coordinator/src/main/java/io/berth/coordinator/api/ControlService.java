@@ -23,6 +23,7 @@ import io.berth.coordinator.session.SessionRegistry;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
+import java.util.Map;
 import io.berth.coordinator.zone.TaskNames;
 import io.berth.proto.ClusterStatusRequest;
 import io.berth.proto.ClusterStatusResponse;
@@ -131,9 +132,11 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> out) {
     reply(out, () -> {
       ListJobsResponse.Builder r = ListJobsResponse.newBuilder();
-      for (JobState js : store.snapshot().jobs().values()) {
+      ClusterSnapshot s = store.snapshot();
+      for (Map.Entry<JobKey, JobState> e : s.jobHeaders().entrySet()) {
+        JobState js = e.getValue();
         if (request.getNamespace().isEmpty() || js.getJob().getSpec().getNamespace().equals(request.getNamespace())) {
-          r.addJobs(summary(js));
+          r.addJobs(summary(js, s.tasksOf(e.getKey())));
         }
       }
       return r.build();
@@ -141,6 +144,11 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   }
 
   static JobSummary summary(JobState js) {
+    return summary(js, js.getTasksList());
+  }
+
+  /** {@code js}'s record with counts of {@code tasks} (its tasks, read in place). */
+  static JobSummary summary(JobState js, Iterable<TaskRecord> tasks) {
     int desired = 0;
     if (js.getJob().getStatus() == JobStatus.JOB_RUNNING) {
       for (var g : js.getJob().getSpec().getGroupsList()) {
@@ -148,7 +156,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
       }
     }
     int running = 0, pending = 0, failed = 0;
-    for (TaskRecord t : js.getTasksList()) {
+    for (TaskRecord t : tasks) {
       if (t.getDesired() != DesiredState.DESIRED_RUN) {
         continue;
       }
@@ -205,7 +213,8 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     reply(out, () -> {
       ClusterSnapshot s = store.snapshot();
       ListTasksResponse.Builder r = ListTasksResponse.newBuilder();
-      for (JobState js : s.jobs().values()) {
+      for (Map.Entry<JobKey, JobState> e : s.jobHeaders().entrySet()) {
+        JobState js = e.getValue();
         JobSpec spec = js.getJob().getSpec();
         if (!request.getJob().isEmpty() && !spec.getName().equals(request.getJob())) {
           continue;
@@ -213,7 +222,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
         if (!request.getNamespace().isEmpty() && !spec.getNamespace().equals(request.getNamespace())) {
           continue;
         }
-        for (TaskRecord t : js.getTasksList()) {
+        for (TaskRecord t : s.tasksOf(e.getKey())) {
           if (!request.getAll() && t.getDesired() != DesiredState.DESIRED_RUN) {
             continue;
           }

@@ -15,12 +15,13 @@ final class NodeDrain {
   /** Service and global tasks still desired on the node: what a drain has left to move. */
   static int tasksToMove(ClusterSnapshot s, String node) {
     int n = 0;
-    for (JobState js : s.jobs().values()) {
+    for (java.util.Map.Entry<io.berth.coordinator.state.JobKey, JobState> job : s.jobHeaders().entrySet()) {
+      JobState js = job.getValue();
       String type = js.getJob().getSpec().getType();
       if (!(type.isEmpty() || type.equals("service") || type.equals("global"))) {
         continue;
       }
-      for (TaskRecord t : js.getTasksList()) {
+      for (TaskRecord t : s.tasksOf(job.getKey())) {
         if (t.getNode().equals(node) && t.getDesired() == io.berth.proto.DesiredState.DESIRED_RUN) {
           n++;
         }

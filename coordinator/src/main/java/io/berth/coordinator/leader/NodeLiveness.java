@@ -5,7 +5,7 @@ import io.berth.coordinator.session.SessionRegistry;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
-import io.berth.proto.JobState;
+import io.berth.coordinator.state.StateChange;
 import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
@@ -226,31 +226,23 @@ public final class NodeLiveness {
     return Math.max(AGENT_RECONNECT_WINDOW_NANOS, reconnecting * NANOS_PER_RECONNECT);
   }
 
-  /** Its tasks' last reports no longer hold: they are lost, and get replaced elsewhere. */
+  /**
+   * Its tasks' last reports no longer hold: they are lost, and get replaced elsewhere. One write
+   * of the lost tasks' records alone (a job of 100,000 tasks is not rewritten for the 10 on a node).
+   */
   private void markTasksLost(String node, String reason) {
-    for (Map.Entry<JobKey, JobState> e : store.snapshot().jobs().entrySet()) {
-      boolean affected = e.getValue().getTasksList().stream()
-          .anyMatch(t -> t.getNode().equals(node) && isActive(t.getState()));
-      if (affected) {
-        store.updateJob(e.getKey(), old -> lose(old, node, reason));
+    store.update(s -> {
+      StateChange change = new StateChange();
+      for (JobKey job : s.jobKeys()) {
+        for (TaskRecord t : s.tasksOf(job)) {
+          if (t.getNode().equals(node) && isActive(t.getState())) {
+            change.putTask(job, t.toBuilder().setState(TaskState.TASK_LOST)
+                .setMessage("node " + node + " down: " + reason).build());
+          }
+        }
       }
-    }
-  }
-
-  static JobState lose(JobState old, String node, String reason) {
-    if (old == null) {
-      return null;
-    }
-    JobState.Builder b = old.toBuilder();
-    boolean changed = false;
-    for (int i = 0; i < b.getTasksCount(); i++) {
-      TaskRecord t = b.getTasks(i);
-      if (t.getNode().equals(node) && isActive(t.getState())) {
-        b.setTasks(i, t.toBuilder().setState(TaskState.TASK_LOST).setMessage("node " + node + " down: " + reason).build());
-        changed = true;
-      }
-    }
-    return changed ? b.build() : old;
+      return change;
+    });
   }
 
   private static boolean isActive(TaskState s) {

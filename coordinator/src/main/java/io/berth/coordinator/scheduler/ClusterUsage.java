@@ -37,7 +37,7 @@ final class ClusterUsage {
       u.nodes.add(nu);
       u.byName.put(nu.name, nu);
     }
-    for (Map.Entry<JobKey, JobState> e : snapshot.jobs().entrySet()) {
+    for (Map.Entry<JobKey, JobState> e : snapshot.jobHeaders().entrySet()) {
       JobState js = e.getValue();
       boolean isPlanned = e.getKey().equals(planned);
       Map<String, Resources> resources = new HashMap<>();
@@ -46,7 +46,7 @@ final class ClusterUsage {
       }
       int priority = js.getJob().getSpec().getPriority();
       JobType type = JobType.parse(js.getJob().getSpec().getType()).orElse(JobType.SERVICE);
-      for (TaskRecord t : js.getTasksList()) {
+      for (TaskRecord t : snapshot.tasksOf(e.getKey())) {
         NodeUsage nu = u.byName.get(t.getNode());
         if (nu == null || !TaskStates.isLive(t) || stopping.contains(t.getId())) {
           continue;

@@ -6,8 +6,11 @@ import io.berth.proto.LeaderClaim;
 import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.TaskRecord;
+import java.util.AbstractCollection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -173,6 +176,55 @@ public final class ClusterSnapshot {
       jobs = j;
     }
     return j;
+  }
+
+  /**
+   * Every job's record and history without tasks, in order: what a reader that walks the tasks
+   * through {@link #tasksOf} needs, without putting any job together.
+   */
+  public SortedMap<JobKey, JobState> jobHeaders() {
+    TreeMap<JobKey, JobState> out = new TreeMap<>();
+    for (Map.Entry<JobKey, JobEntry> e : entries.entrySet()) {
+      if (e.getValue().header() != null) {
+        out.put(e.getKey(), e.getValue().header());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A job's tasks in id order, read in place: a view of the stored entry, nothing copied. Readers
+   * that walk every task (usage, the zone, liveness) use this rather than {@link #jobs}, which
+   * builds each changed job's whole message anew (100,000 task records for a big job).
+   */
+  public Collection<TaskRecord> tasksOf(JobKey key) {
+    JobEntry e = entries.get(key);
+    if (e == null) {
+      return List.of();
+    }
+    Collection<JobEntry.Indexed<TaskRecord>> stored = e.taskEntries();
+    return new AbstractCollection<>() {
+      @Override
+      public Iterator<TaskRecord> iterator() {
+        Iterator<JobEntry.Indexed<TaskRecord>> it = stored.iterator();
+        return new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return it.hasNext();
+          }
+
+          @Override
+          public TaskRecord next() {
+            return it.next().value();
+          }
+        };
+      }
+
+      @Override
+      public int size() {
+        return stored.size();
+      }
+    };
   }
 
   public Optional<JobState> job(JobKey key) {

@@ -32,6 +32,7 @@ final class ReplicaView {
   private long version;
   private ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   private boolean dirty;
+  private final java.util.Map<JobKey, JobKey> canonicalKeys = new java.util.HashMap<>();
 
   /** Applies changes the state machine made, in the order it made them. */
   void apply(List<StateMachine.Change> changes) {
@@ -48,6 +49,7 @@ final class ReplicaView {
     keyIndexes = TreePMap.empty();
     jobOfTask = TreePMap.empty();
     desiredOnNode = TreePMap.empty();
+    canonicalKeys.clear();
     leader = null;
     meta = null;
     apply(contents);
@@ -75,7 +77,7 @@ final class ReplicaView {
         String name = key.substring(StateKeys.NODE_PREFIX.length());
         nodes = value == null ? nodes.minus(name) : nodes.plus(name, NodeRecord.parseFrom(value));
       } else if (key.startsWith(StateKeys.JOB_PREFIX)) {
-        JobKey jk = StateKeys.jobKeyOf(key);
+        JobKey jk = canonical(StateKeys.jobKeyOf(key));
         JobState header = value == null ? null : JobState.parseFrom(value);
         putEntry(jk, entryOf(jk).withHeader(header, header == null ? 0 : index));
       }
@@ -85,8 +87,10 @@ final class ReplicaView {
   }
 
   private void applyTask(String key, TaskRecord task, long index) {
-    JobKey jk = StateKeys.jobKeyOfTask(key);
-    String id = StateKeys.taskIdOf(key);
+    JobKey jk = canonical(StateKeys.jobKeyOfTask(key));
+    String keyId = StateKeys.taskIdOf(key);
+    // The record's own id string where it is the same: the maps below then share it.
+    String id = task != null && task.getId().equals(keyId) ? task.getId() : keyId;
     JobEntry.Indexed<TaskRecord> old = entryOf(jk).tasks().get(id);
     String wasOn = desiredNode(old == null ? null : old.value());
     String isOn = desiredNode(task);
@@ -103,7 +107,9 @@ final class ReplicaView {
       jobOfTask = jobOfTask.minus(id);
     } else {
       putEntry(jk, entryOf(jk).withTask(task, index));
-      jobOfTask = jobOfTask.plus(id, jk);
+      if (jobOfTask.get(id) != jk) {
+        jobOfTask = jobOfTask.plus(id, jk); // only a new task: a report leaves its job as it was
+      }
     }
   }
 
@@ -112,12 +118,24 @@ final class ReplicaView {
     return t != null && t.getDesired() == DesiredState.DESIRED_RUN ? t.getNode() : null;
   }
 
+  /**
+   * The one {@link JobKey} instance of a stored job: every task's key parses to a new one, and the
+   * task and node indexes would otherwise hold two per task (~100 bytes each with their strings).
+   */
+  private JobKey canonical(JobKey parsed) {
+    JobKey k = canonicalKeys.putIfAbsent(parsed, parsed);
+    return k == null ? parsed : k;
+  }
+
   private JobEntry entryOf(JobKey key) {
     JobEntry e = jobs.get(key);
     return e != null ? e : new JobEntry(null, 0, TreePMap.empty());
   }
 
   private void putEntry(JobKey key, JobEntry e) {
+    if (e.isEmpty()) {
+      canonicalKeys.remove(key);
+    }
     jobs = e.isEmpty() ? jobs.minus(key) : jobs.plus(key, e);
   }
 

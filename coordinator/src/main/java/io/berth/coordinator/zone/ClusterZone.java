@@ -139,8 +139,9 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
         b.reverse(addr, nodeName);
       }
     }
-    for (JobState js : s.jobs().values()) {
-      for (TaskRecord t : js.getTasksList()) {
+    for (Map.Entry<io.berth.coordinator.state.JobKey, JobState> job : s.jobHeaders().entrySet()) {
+      JobState js = job.getValue();
+      for (TaskRecord t : s.tasksOf(job.getKey())) {
         if (t.getDesired() != DesiredState.DESIRED_RUN || t.getState() != TaskState.TASK_RUNNING) {
           continue;
         }

@@ -10,7 +10,16 @@ import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.RaftClusterStore;
 import io.berth.coordinator.state.StoreConfig;
 import io.berth.coordinator.zone.TaskNames;
+import io.berth.coordinator.state.ClusterSnapshot;
+import io.berth.coordinator.state.JobKey;
+import io.berth.coordinator.state.StateChange;
+import io.berth.proto.DesiredState;
+import io.berth.proto.JobRecord;
+import io.berth.proto.JobSpec;
+import io.berth.proto.JobState;
 import io.berth.proto.MemberRecord;
+import io.berth.proto.TaskRecord;
+import io.berth.proto.TaskState;
 import io.berth.proto.NodeFacts;
 import io.berth.proto.NodeStatus;
 import java.nio.file.Path;
@@ -136,5 +145,31 @@ class NodeLivenessTest {
     liveness.check();
     assertEquals(NodeStatus.NODE_READY, statusOfN1());
     assertTrue(TimeUnit.NANOSECONDS.toSeconds(clock.get()) > 0);
+  }
+
+  @Test
+  void aDownNodesActiveTasksAreLostAndNothingElseOfTheirJobIsWritten() {
+    JobKey web = new JobKey("default", "web");
+    TaskRecord.Builder t = TaskRecord.newBuilder().setNamespace("default").setJob("web")
+        .setDesired(DesiredState.DESIRED_RUN).setState(TaskState.TASK_RUNNING);
+    long v = store.update(s -> new StateChange()
+        .putJob(web, JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
+            .setSpec(JobSpec.newBuilder().setName("web"))).build())
+        .putTask(web, t.setId("on-n1").setNode("n1").build())
+        .putTask(web, t.setId("done-on-n1").setNode("n1").setState(TaskState.TASK_EXITED).build())
+        .putTask(web, t.setId("on-n2").setNode("n2").setState(TaskState.TASK_RUNNING).build()));
+    ClusterSnapshot before = store.awaitVersion(v, Duration.ofSeconds(10));
+
+    advance(TTL.plusSeconds(1));
+    c2Says.set(Optional.of(Map.of("n1", TTL.plusSeconds(2))));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
+    ClusterSnapshot after = store.snapshot();
+    TaskRecord lost = after.task("on-n1").orElseThrow();
+    assertEquals(TaskState.TASK_LOST, lost.getState());
+    assertTrue(lost.getMessage().startsWith("node n1 down: "), lost.getMessage());
+    assertEquals(TaskState.TASK_EXITED, after.task("done-on-n1").orElseThrow().getState(), "a finished task stays finished");
+    assertEquals(before.task("on-n2"), after.task("on-n2"), "another node's task is as it was");
+    assertEquals(before.jobWithoutTasks(web), after.jobWithoutTasks(web), "the job record is not rewritten");
   }
 }

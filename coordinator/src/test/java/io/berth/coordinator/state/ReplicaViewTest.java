@@ -2,6 +2,7 @@ package io.berth.coordinator.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.proto.JobRecord;
@@ -123,5 +124,23 @@ class ReplicaViewTest {
     restored.reset(machine.contents(), index);
     assertEquals(view.snapshot().jobs(), restored.snapshot().jobs());
     assertEquals(view.snapshot().indexOf(StateKeys.task(WEB, "t0")), restored.snapshot().indexOf(StateKeys.task(WEB, "t0")));
+  }
+
+  @Test
+  void tasksReadInPlaceAreTheJobsTasksAndShareOneJobKey() {
+    write(new StateChange().putJob(WEB, header(1))
+        .putTask(WEB, task("t0", TaskState.TASK_PENDING)).putTask(WEB, task("t1", TaskState.TASK_PENDING)));
+    write(new StateChange().putTask(WEB, task("t1", TaskState.TASK_RUNNING)).putTask(WEB, task("t2", TaskState.TASK_PENDING)));
+    ClusterSnapshot s = view.snapshot();
+    assertEquals(s.job(WEB).orElseThrow().getTasksList(), List.copyOf(s.tasksOf(WEB)));
+    assertEquals(3, s.tasksOf(WEB).size());
+    assertEquals(List.of(WEB), List.copyOf(s.jobHeaders().keySet()));
+    assertEquals(0, s.jobHeaders().get(WEB).getTasksCount(), "headers come without tasks");
+    assertTrue(s.tasksOf(new JobKey("default", "none")).isEmpty());
+    // One key object for the job, however many task keys were parsed (two per task otherwise).
+    assertSame(s.jobOfTask("t0").orElseThrow(), s.jobOfTask("t2").orElseThrow());
+    write(new StateChange().putTask(WEB, task("t0", TaskState.TASK_RUNNING).toBuilder()
+        .setDesired(io.berth.proto.DesiredState.DESIRED_RUN).build()));
+    assertSame(s.jobOfTask("t0").orElseThrow(), view.snapshot().tasksDesiredOn("n1").get("t0"));
   }
 }
