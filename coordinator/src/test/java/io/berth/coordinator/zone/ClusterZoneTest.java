@@ -115,6 +115,27 @@ class ClusterZoneTest {
     assertEquals(Set.of("10.0.0.11", "10.0.0.12"), addresses("web.demo.default.berth."));
   }
 
+  @Test
+  void aGroupAnswersEachNodeOnceWithTheLowestTtlOfItsTasks() throws Exception {
+    JobSpec spec = JobSpec.newBuilder().setName("demo").setNamespace("default")
+        .addGroups(GroupSpec.newBuilder().setName("web").setCount(4).setDnsTtlSeconds(30)).build();
+    JobState js = JobState.newBuilder().setJob(JobRecord.newBuilder().setSpec(spec).setVersion(1))
+        .addTasks(task(0, "h1", TaskState.TASK_RUNNING, DesiredState.DESIRED_RUN, 20000))
+        .addTasks(task(1, "h2", TaskState.TASK_RUNNING, DesiredState.DESIRED_RUN, 20001))
+        .addTasks(task(2, "h1", TaskState.TASK_RUNNING, DesiredState.DESIRED_RUN, 20002))
+        .addTasks(task(3, "h1", TaskState.TASK_RUNNING, DesiredState.DESIRED_RUN, 20003))
+        .build();
+    zone.accept(new ClusterSnapshot(3, Map.of("h1", node("h1", "10.0.0.11"), "h2", node("h2", "10.0.0.12")),
+        Map.of(new JobKey("default", "demo"), js)));
+    List<Record> group = ask("web.demo.default.berth.", Type.A).getSection(Section.ANSWER);
+    assertEquals(List.of("10.0.0.11", "10.0.0.12"),
+        group.stream().map(r -> ((ARecord) r).getAddress().getHostAddress()).toList(), "each node once, first seen first");
+    assertTrue(group.stream().allMatch(r -> r.getTTL() == 30), group.toString());
+    assertEquals(Set.of("10.0.0.11"), addresses("3.web.demo.default.berth."));
+    assertEquals(4, ask("_http._tcp.web.demo.default.berth.", Type.SRV).getSection(Section.ANSWER).size(),
+        "one SRV record per task: the ports differ");
+  }
+
   private Set<String> addresses(String name) throws Exception {
     Message m = ask(name, Type.A);
     assertEquals(Rcode.NOERROR, m.getRcode(), m.toString());
