@@ -19,6 +19,7 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
   private final Map<String, io.berth.proto.NodeRecord> lastNode = new ConcurrentHashMap<>();
   private final Map<String, Long> nodeChangedNanos = new ConcurrentHashMap<>();
   private final LongSupplier nanoClock;
+  private volatile ClusterSnapshot nodesSeen; // the last state whose nodes were walked
 
   public MemberWatch() {
     this(System::nanoTime);
@@ -33,12 +34,17 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
   public void accept(ClusterSnapshot snapshot) {
     long now = nanoClock.getAsLong();
     // A node record written just now (a join, a Hello) vouches for the node until some
-    // coordinator's member record lists its session.
-    for (io.berth.proto.NodeRecord n : snapshot.nodes().values()) {
-      String name = n.getFacts().getName();
-      if (!n.equals(lastNode.put(name, n))) {
-        nodeChangedNanos.put(name, now);
+    // coordinator's member record lists its session. Most states (a task report, a member's
+    // record) leave the nodes as they were: walking 10,000 of them for each was a tenth of a
+    // coordinator's CPU while 100,000 tasks were placed.
+    if (!snapshot.sameNodes(nodesSeen)) {
+      for (io.berth.proto.NodeRecord n : snapshot.nodes().values()) {
+        String name = n.getFacts().getName();
+        if (!n.equals(lastNode.put(name, n))) {
+          nodeChangedNanos.put(name, now);
+        }
       }
+      nodesSeen = snapshot;
     }
     for (MemberRecord m : snapshot.members().values()) {
       Long prev = lastSeq.put(m.getId(), m.getRefreshedSeq());

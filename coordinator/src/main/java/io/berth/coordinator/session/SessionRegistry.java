@@ -29,6 +29,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   private final Map<AgentSession, SortedMap<String, JobKey>> seen = new ConcurrentHashMap<>();
   private final AssignmentBuilder assignments;
   private volatile ClusterSnapshot latest = ClusterSnapshot.EMPTY;
+  private List<String> endpointsPushed = List.of(); // what accept last pushed to every session
 
   private final java.util.function.Supplier<List<String>> coordinators;
 
@@ -87,8 +88,15 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
 
   @Override
   public void accept(ClusterSnapshot snapshot) {
+    ClusterSnapshot before = latest;
     latest = snapshot;
     List<String> endpoints = sessions.isEmpty() ? List.of() : coordinators.get();
+    // Same nodes and jobs (a member's record moved) and the same coordinators: every session's
+    // desired set is the one it was checked against, so there is nothing to walk 10,000 sessions for.
+    if (snapshot.sameNodesAndJobs(before) && endpoints.equals(endpointsPushed)) {
+      return;
+    }
+    endpointsPushed = endpoints;
     for (AgentSession s : sessions.values()) {
       try {
         s.pushCoordinators(endpoints);
