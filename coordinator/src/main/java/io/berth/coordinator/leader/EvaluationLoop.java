@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * that could not place everything, as Nomad evaluates per job: a report from one task does not
  * re-read every task of every other job.
  *
+ * <p>A job whose last evaluation found nothing to do is paced: a change to it waits until twice
+ * that evaluation's cost has passed (a 100,000-task job reporting in is not evaluated back to back).
+ *
  * <p>Between changes, a job is evaluated again only when its last plan's recheck time comes (a
  * restart backoff ends, a task has run min_healthy_time, a cron firing is due: {@link
  * Plan#recheckAtMs}), checked on a one-second tick. A steady cluster is therefore not evaluated at
@@ -54,6 +57,15 @@ public final class EvaluationLoop implements Runnable {
   private long lastFullPassNanos;
   private final Map<JobKey, Long> recheckAtMs = new HashMap<>(); // loop thread only
   private final Map<JobKey, LongAdder> evaluationCounts = new ConcurrentHashMap<>();
+  /**
+   * Jobs whose last evaluation found nothing to do, by when (System.nanoTime) another evaluation
+   * prompted by their own change may start: twice that evaluation's cost after it ended. A job of
+   * 100,000 tasks whose tasks report in one after another would otherwise be evaluated back to back
+   * (~0.15 s each: a whole core of the leader) to find nothing to do each time; paced, its
+   * evaluations take at most a third of the loop, and a change is acted on within 3x an evaluation.
+   */
+  private final Map<JobKey, Long> pacedUntilNanos = new HashMap<>(); // loop thread only
+  private final java.util.Set<JobKey> deferred = new java.util.TreeSet<>(); // changed, waiting for their pace
 
   /** @param mayAct re-checked before every commit: false once leadership lapsed */
   public EvaluationLoop(ClusterStore store, Scheduler scheduler, Clock clock, java.util.function.BooleanSupplier mayAct) {
@@ -63,6 +75,17 @@ public final class EvaluationLoop implements Runnable {
     this.clock = clock;
     this.mayAct = mayAct;
   }
+
+  /**
+   * How many times its own cost a job that had nothing to do waits before its next change is
+   * evaluated (default 2; 0: not paced, for comparing in tests).
+   */
+  EvaluationLoop withPace(int factor) {
+    this.paceFactor = factor;
+    return this;
+  }
+
+  private volatile int paceFactor = 2;
 
   /** State listener: something changed, evaluate soon. */
   public void onChange(ClusterSnapshot ignored) {
@@ -79,6 +102,13 @@ public final class EvaluationLoop implements Runnable {
   public List<String> placementFailures(JobKey job) {
     return lastFailures.getOrDefault(job, List.of());
   }
+
+  /** The state version the job's latest evaluation planned against (0: never evaluated). */
+  public long evaluatedVersion(JobKey job) {
+    return evaluatedVersions.getOrDefault(job, 0L);
+  }
+
+  private final Map<JobKey, Long> evaluatedVersions = new ConcurrentHashMap<>();
 
   /** How many times the job was evaluated by this loop. */
   public long evaluations(JobKey job) {
@@ -97,7 +127,7 @@ public final class EvaluationLoop implements Runnable {
       try {
         synchronized (wake) {
           if (!changed) {
-            wake.wait(TICK_MS);
+            wake.wait(waitMs());
           }
           changed = false;
         }
@@ -117,6 +147,23 @@ public final class EvaluationLoop implements Runnable {
     }
   }
 
+  /** Until the next tick, or sooner when a deferred job's pace ends first. */
+  private long waitMs() {
+    long now = System.nanoTime();
+    long ms = TICK_MS;
+    for (JobKey job : deferred) {
+      long until = pacedUntilNanos.getOrDefault(job, now);
+      ms = Math.min(ms, TimeUnit.NANOSECONDS.toMillis(until - now) + 1);
+    }
+    return Math.max(1, ms);
+  }
+
+  /** Whether an evaluation for the job's own change must wait for its pace still. */
+  private boolean pacing(JobKey job, long nowNanos) {
+    Long until = pacedUntilNanos.get(job);
+    return until != null && until - nowNanos > 0;
+  }
+
   /**
    * Every job when the nodes changed (or for the backstop); otherwise the jobs whose records or
    * tasks changed since the last pass, those that could not place everything (another job's change
@@ -126,7 +173,9 @@ public final class EvaluationLoop implements Runnable {
     long nowNanos = System.nanoTime();
     if (!snapshot.sameNodes(lastEvaluated) || nowNanos - lastFullPassNanos >= TimeUnit.MILLISECONDS.toNanos(FULL_PASS_MS)) {
       lastFullPassNanos = nowNanos;
+      deferred.clear();
       List<JobKey> all = snapshot.jobKeys();
+      pacedUntilNanos.keySet().retainAll(all);
       recheckAtMs.keySet().retainAll(all);
       lastFailures.keySet().retainAll(all);
       return all;
@@ -134,9 +183,22 @@ public final class EvaluationLoop implements Runnable {
     java.util.Set<JobKey> out = new java.util.TreeSet<>();
     if (!snapshot.sameNodesAndJobs(lastEvaluated)) {
       for (JobKey job : snapshot.jobKeys()) {
-        if (!snapshot.sameJob(job, lastEvaluated) || lastFailures.containsKey(job)) {
+        if (lastFailures.containsKey(job)) {
           out.add(job);
+        } else if (!snapshot.sameJob(job, lastEvaluated)) {
+          if (pacing(job, nowNanos)) {
+            deferred.add(job); // its change is kept: evaluated when the pace ends
+          } else {
+            out.add(job);
+          }
         }
+      }
+    }
+    for (java.util.Iterator<JobKey> it = deferred.iterator(); it.hasNext(); ) {
+      JobKey job = it.next();
+      if (out.contains(job) || !pacing(job, nowNanos)) {
+        out.add(job);
+        it.remove();
       }
     }
     if (!recheckAtMs.isEmpty()) {
@@ -158,11 +220,22 @@ public final class EvaluationLoop implements Runnable {
       if (snapshot.jobWithoutTasks(job).isEmpty()) {
         recheckAtMs.remove(job);
         lastFailures.remove(job);
+        pacedUntilNanos.remove(job);
+        deferred.remove(job);
         continue; // deleted meanwhile
       }
       Evaluation eval = new Evaluation(UUID.randomUUID().toString(), job, Evaluation.Trigger.PERIODIC, clock.millis());
+      long startNanos = System.nanoTime();
       Plan plan = scheduler.schedule(eval, snapshot);
+      long endNanos = System.nanoTime();
+      if (plan.isEmpty()) {
+        pacedUntilNanos.put(job, endNanos + paceFactor * (endNanos - startNanos));
+      } else {
+        pacedUntilNanos.remove(job); // work in progress: its next step is not held back
+      }
+      deferred.remove(job);
       evaluationCounts.computeIfAbsent(job, k -> new LongAdder()).increment();
+      evaluatedVersions.put(job, snapshot.version());
       if (plan.failures().isEmpty()) {
         lastFailures.remove(job);
       } else {
