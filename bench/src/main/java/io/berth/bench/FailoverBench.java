@@ -8,7 +8,6 @@ import io.berth.proto.RunJobRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -414,9 +413,9 @@ public final class FailoverBench {
     throw new IllegalStateException("timed out waiting for " + what);
   }
 
+  private static final ListenPorts PORTS = new ListenPorts();
+
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return PORTS.next();
   }
 }

@@ -28,7 +28,6 @@ import io.berth.tls.TlsMaterial;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -466,9 +465,9 @@ public final class ScaleBench {
     return d >= 100 ? String.format("%,.0f", d) : String.format("%.2f", d);
   }
 
+  private static final ListenPorts PORTS = new ListenPorts();
+
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return PORTS.next();
   }
 }
