@@ -6,7 +6,6 @@ import io.berth.proto.ControlServiceGrpc;
 import io.berth.proto.Member;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -214,8 +213,6 @@ final class CoordinatorCluster implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return LocalCluster.freePort();
   }
 }

@@ -122,9 +122,30 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  private static final java.util.Set<Integer> PORTS_GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port for a process to listen on, free for TCP and UDP now, never handed out twice in this
+   * JVM, and below the kernel's ephemeral range (32768-60999), where {@code new ServerSocket(0)}
+   * picks: a coordinator killed and restarted on its ports finds them still free, not taken by
+   * some process's outbound connection meanwhile.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    java.util.Random random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      if (!PORTS_GIVEN.contains(port) && bindable(port) && PORTS_GIVEN.add(port)) {
+        return port;
+      }
+    }
+    throw new IOException("no free port between 20000 and 32000");
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket tcp = new ServerSocket(port); java.net.DatagramSocket udp = new java.net.DatagramSocket(port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 }
