@@ -33,6 +33,7 @@ final class ReplicaView {
   private ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   private boolean dirty;
   private final java.util.Map<JobKey, JobKey> canonicalKeys = new java.util.HashMap<>();
+  private final java.util.Map<String, String> sharedStrings = new java.util.HashMap<>();
 
   /** Applies changes the state machine made, in the order it made them. */
   void apply(List<StateMachine.Change> changes) {
@@ -50,6 +51,7 @@ final class ReplicaView {
     jobOfTask = TreePMap.empty();
     desiredOnNode = TreePMap.empty();
     canonicalKeys.clear();
+    sharedStrings.clear();
     leader = null;
     meta = null;
     apply(contents);
@@ -88,6 +90,7 @@ final class ReplicaView {
 
   private void applyTask(String key, TaskRecord task, long index) {
     JobKey jk = canonical(StateKeys.jobKeyOfTask(key));
+    task = task == null ? null : sharingStrings(task, jk);
     String keyId = StateKeys.taskIdOf(key);
     // The record's own id string where it is the same: the maps below then share it.
     String id = task != null && task.getId().equals(keyId) ? task.getId() : keyId;
@@ -125,6 +128,27 @@ final class ReplicaView {
   private JobKey canonical(JobKey parsed) {
     JobKey k = canonicalKeys.putIfAbsent(parsed, parsed);
     return k == null ? parsed : k;
+  }
+
+  /**
+   * The record with its node, group, job and namespace as the strings every other task of theirs
+   * holds: each parsed record brings its own copies (~200 bytes a task, 10% of its heap).
+   */
+  private TaskRecord sharingStrings(TaskRecord t, JobKey jk) {
+    String node = shared(t.getNode());
+    String group = shared(t.getGroup());
+    String job = t.getJob().equals(jk.name()) ? jk.name() : t.getJob();
+    String namespace = t.getNamespace().equals(jk.namespace()) ? jk.namespace() : t.getNamespace();
+    if (node == t.getNode() && group == t.getGroup() && job == t.getJob() && namespace == t.getNamespace()) {
+      return t;
+    }
+    return t.toBuilder().setNode(node).setGroup(group).setJob(job).setNamespace(namespace).build();
+  }
+
+  /** One instance per distinct node or group name (a bounded set: the cluster's nodes and groups). */
+  private String shared(String s) {
+    String had = sharedStrings.putIfAbsent(s, s);
+    return had == null ? s : had;
   }
 
   private JobEntry entryOf(JobKey key) {

@@ -142,5 +142,12 @@ class ReplicaViewTest {
     write(new StateChange().putTask(WEB, task("t0", TaskState.TASK_RUNNING).toBuilder()
         .setDesired(io.berth.proto.DesiredState.DESIRED_RUN).build()));
     assertSame(s.jobOfTask("t0").orElseThrow(), view.snapshot().tasksDesiredOn("n1").get("t0"));
+    // The tasks' own strings are shared too, and the records read as written.
+    TaskRecord t0 = view.snapshot().task("t0").orElseThrow();
+    TaskRecord t2 = view.snapshot().task("t2").orElseThrow();
+    assertSame(t0.getNode(), t2.getNode());
+    assertSame(t0.getJob(), t2.getJob());
+    assertSame(t0.getNamespace(), t2.getNamespace());
+    assertEquals(task("t2", TaskState.TASK_PENDING), t2);
   }
 }
