@@ -125,6 +125,7 @@ public final class ScaleBench {
 
       if (members >= 3) {
         int leader = leader();
+        double[] cpu2 = cpuSeconds(fleet);
         long t2 = System.nanoTime();
         coordinators.get(leader).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         int survivor = (leader + 1) % members;
@@ -152,12 +153,17 @@ public final class ScaleBench {
           return back[0] >= nodes;
         });
         double reconnectS = seconds(t2);
+        double[] cpu3 = cpuSeconds(fleet);
+        cpu3[leader] = cpu2[leader]; // killed: /proc has nothing more to say
         int down = downNodes(survivor);
         dumpFlightRecordings("after-reconnect");
         row("leader kill -9 with " + nodes + " agents connected", "new leader after " + fmt(leaderS) + " s, "
             + (all ? "every agent reconnected after " + fmt(reconnectS) + " s"
                 : "NOT SETTLED: " + back[0] + " of " + nodes + " agents on survivors after " + fmt(reconnectS) + " s"),
             down + " nodes marked down (must be 0)");
+        row("CPU used from the kill to the last reconnect (" + fmt(reconnectS) + " s on "
+            + Runtime.getRuntime().availableProcessors() + " vCPUs)", cpuSummary(cpu2, cpu3),
+            "seconds of CPU: each coordinator (c" + leader + " killed), then the hollow fleet's JVMs together");
       }
     }
     System.out.println();
@@ -419,8 +425,20 @@ public final class ScaleBench {
     for (ManagedChannel c : channels) {
       c.shutdownNow();
     }
+    // SIGTERM first: a coordinator that exits cleanly writes what it was asked to at exit (flight
+    // recordings, -XX:+DumpPerfMapAtExit for perf).
     for (Process p : coordinators) {
-      p.destroyForcibly();
+      p.destroy();
+    }
+    for (Process p : coordinators) {
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -52,6 +52,10 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong refusedSinceLog = new AtomicLong();
   private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+  // Handshakes finished since the last log line, and their time from admission to finished: what a
+  // slot is held for, so what the admission rate is (limit / that time).
+  private final AtomicLong finishedSinceLog = new AtomicLong();
+  private final AtomicLong finishedNanosSinceLog = new AtomicLong();
 
   public HandshakeAdmission(InternalProtocolNegotiator.ProtocolNegotiator tls, int limit,
       int maxQueued, Duration maxWait) {
@@ -115,9 +119,12 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
     long now = System.nanoTime();
     long last = lastLog.get();
     if (now - last >= LOG_EVERY_NANOS && lastLog.compareAndSet(last, now)) {
+      long finished = finishedSinceLog.getAndSet(0);
+      long finishedNanos = finishedNanosSinceLog.getAndSet(0);
       log.info("closed {} connections without a handshake: {} TLS handshakes were running and {} "
-          + "connections waiting (their agents back off and retry)", refusedSinceLog.getAndSet(0),
-          limit, maxQueued);
+          + "connections waiting (their agents back off and retry); {} handshakes finished in {} s, "
+          + "{} ms each from admission", refusedSinceLog.getAndSet(0), limit, maxQueued, finished,
+          (now - last) / 1_000_000_000L, finished == 0 ? 0 : finishedNanos / finished / 1_000_000);
     }
     ctx.close();
   }
@@ -187,8 +194,11 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       drain(); // a slot may have come free since tryAcquire
     }
 
+    private long admittedAtNanos;
+
     /** Holds a slot: puts the TLS handler in place and lets the client's bytes in. */
     void admit(ChannelHandlerContext ctx) {
+      admittedAtNanos = System.nanoTime();
       AtomicBoolean released = new AtomicBoolean();
       release = () -> {
         if (released.compareAndSet(false, true)) {
@@ -239,7 +249,14 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       SslHandler ssl = ctx.pipeline().get(SslHandler.class);
       if (ssl != null && release != null) {
         Runnable r = release;
-        ssl.handshakeFuture().addListener(f -> r.run());
+        long admittedAt = admittedAtNanos;
+        ssl.handshakeFuture().addListener(f -> {
+          if (f.isSuccess()) {
+            finishedSinceLog.incrementAndGet();
+            finishedNanosSinceLog.addAndGet(System.nanoTime() - admittedAt);
+          }
+          r.run();
+        });
         ctx.pipeline().remove(this);
       }
       ctx.fireChannelRead(msg);
