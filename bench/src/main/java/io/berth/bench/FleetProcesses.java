@@ -107,15 +107,6 @@ final class FleetProcesses implements AutoCloseable {
         p.destroy();
       }
     }
-    for (Process p : processes) {
-      try {
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    ProcessExits.awaitOrKill(processes, 30);
   }
 }

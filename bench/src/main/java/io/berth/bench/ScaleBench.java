@@ -430,16 +430,7 @@ public final class ScaleBench {
     for (Process p : coordinators) {
       p.destroy();
     }
-    for (Process p : coordinators) {
-      try {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    ProcessExits.awaitOrKill(coordinators, 10);
   }
 
   /** Like {@link #await}, but says whether it happened in time instead of throwing. */
