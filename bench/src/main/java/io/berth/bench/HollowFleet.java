@@ -21,9 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.stream.IntStream;
 
@@ -36,7 +34,6 @@ import java.util.stream.IntStream;
 final class HollowFleet implements AutoCloseable {
   private final List<Agent> agents;
   private final AgentThreads threads;
-  private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
 
   /** Enrols nodes first..first+count-1 (a CSR each, as a real agent's first start does) before any starts. */
   HollowFleet(List<String> coordinators, String token, int first, int count, String prefix, Path dataDir,
@@ -68,7 +65,7 @@ final class HollowFleet implements AutoCloseable {
       NodeEnrolment.ensure(credential, coordinators, token, null, config.name());
       // Netty: thousands of sessions in one JVM share its event loops (OkHttp, the agent process's
       // transport, would take a reader thread each).
-      return new Agent(config, new HollowRuntime(timer, startDelayMs),
+      return new Agent(config, new HollowRuntime(startDelayMs),
           AgentSession.Settings.defaults().withCredentials(credential.channelCredentials())
               .withDialer(reusingTls(credential)).withThreads(threads));
     } catch (IOException e) {
@@ -125,7 +122,6 @@ final class HollowFleet implements AutoCloseable {
   @Override
   public void close() {
     agents.parallelStream().forEach(Agent::close);
-    timer.shutdownNow();
   }
 
   /**

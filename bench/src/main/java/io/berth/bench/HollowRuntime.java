@@ -2,8 +2,10 @@ package io.berth.bench;
 
 import io.berth.agent.runtime.ContainerEvent;
 import io.berth.agent.runtime.ContainerInfo;
+import io.berth.agent.runtime.ContainerNotFoundException;
 import io.berth.agent.runtime.ContainerPhase;
 import io.berth.agent.runtime.ContainerRuntime;
+import io.berth.agent.runtime.RuntimeUnavailableException;
 import io.berth.proto.ContainerSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,23 +14,19 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A container runtime that pretends: a started container becomes running after a delay and
- * stays so. The agent code above it is the real one, so a fleet of these measures the control
+ * A container runtime that pretends: starting a container takes a delay, then it runs and stays
+ * so. The agent code above it is the real one, so a fleet of these measures the control
  * plane, not Docker (like Kubernetes' kubemark).
  */
 final class HollowRuntime implements ContainerRuntime {
   private final Map<String, ContainerInfo> containers = new ConcurrentHashMap<>();
   private final List<Consumer<ContainerEvent>> watchers = new CopyOnWriteArrayList<>();
-  private final ScheduledExecutorService timer;
   private final long startDelayMs;
 
-  HollowRuntime(ScheduledExecutorService sharedTimer, long startDelayMs) {
-    this.timer = sharedTimer;
+  HollowRuntime(long startDelayMs) {
     this.startDelayMs = startDelayMs;
   }
 
@@ -56,13 +54,20 @@ final class HollowRuntime implements ContainerRuntime {
 
   @Override
   public void start(String containerId) {
-    timer.schedule(() -> {
-      ContainerInfo c = containers.computeIfPresent(containerId,
-          (id, old) -> ContainerInfo.of(id, old.taskId(), ContainerPhase.RUNNING));
-      if (c != null) {
-        emit(new ContainerEvent(containerId, c.taskId(), "start", System.nanoTime()));
-      }
-    }, startDelayMs, TimeUnit.MILLISECONDS);
+    // Like Docker's, start returns once the container runs: the delay is its start latency,
+    // spent on the caller's thread (a virtual one in a hollow fleet).
+    try {
+      Thread.sleep(startDelayMs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeUnavailableException("interrupted while starting " + containerId, e);
+    }
+    ContainerInfo c = containers.computeIfPresent(containerId,
+        (id, old) -> ContainerInfo.of(id, old.taskId(), ContainerPhase.RUNNING));
+    if (c == null) {
+      throw new ContainerNotFoundException(containerId);
+    }
+    emit(new ContainerEvent(containerId, c.taskId(), "start", System.nanoTime()));
   }
 
   @Override

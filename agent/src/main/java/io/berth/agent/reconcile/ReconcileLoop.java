@@ -7,6 +7,8 @@ import io.berth.agent.runtime.RuntimeHealth;
 import io.berth.agent.runtime.RuntimeUnavailableException;
 import io.berth.proto.ContainerSpec;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +50,11 @@ public final class ReconcileLoop implements AutoCloseable {
   private volatile long eventsSinceMillis;
   private volatile boolean closed;
   private final CompletableFuture<Void> firstResync = new CompletableFuture<>();
+  /**
+   * Events not yet handled: container id to its actions. A burst (a node given 100 tasks sees
+   * 200 create and start events) is handled in one pass instead of one pass per event.
+   */
+  private final Map<String, Set<String>> pendingEvents = new LinkedHashMap<>();
 
   public ReconcileLoop(ContainerRuntime runtime, Reconciler reconciler, RuntimeHealth health,
       Duration resyncInterval, Duration backoffBase, Duration backoffCap) {
@@ -223,9 +230,26 @@ public final class ReconcileLoop implements AutoCloseable {
 
   private void onEvent(ContainerEvent e) {
     eventsSinceMillis = Math.max(eventsSinceMillis, e.timeNanos() / 1_000_000 - EVENTS_OVERLAP_MILLIS);
-    if (STATE_ACTIONS.contains(e.action())) {
-      onLoopThread(() -> guarded(() -> reconciler.containerChanged(e.containerId())));
+    if (!STATE_ACTIONS.contains(e.action())) {
+      return;
     }
+    boolean first;
+    synchronized (pendingEvents) {
+      first = pendingEvents.isEmpty();
+      pendingEvents.computeIfAbsent(e.containerId(), id -> new HashSet<>()).add(e.action());
+    }
+    if (first) {
+      onLoopThread(() -> guarded(this::handlePendingEvents));
+    }
+  }
+
+  private void handlePendingEvents() {
+    Map<String, Set<String>> events;
+    synchronized (pendingEvents) {
+      events = new LinkedHashMap<>(pendingEvents);
+      pendingEvents.clear();
+    }
+    reconciler.containersChanged(events);
   }
 
   /** For callbacks from other threads (docker-java's): after close they are simply dropped. */

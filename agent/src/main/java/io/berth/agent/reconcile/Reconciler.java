@@ -147,6 +147,50 @@ public final class Reconciler {
 
   /** A runtime event said this container changed: look at it again and reconcile. */
   public void containerChanged(String containerId) {
+    containersChanged(Map.of(containerId, Set.of()));
+  }
+
+  /**
+   * Runtime events, coalesced: container id to the actions seen for it since the last call (an
+   * empty set means "something changed"). Each container is looked at again once, unless its
+   * events only repeat what this agent already knows (see {@link #alreadyKnown}); then one pass.
+   */
+  public void containersChanged(Map<String, Set<String>> actionsByContainer) {
+    boolean changed = false;
+    for (Map.Entry<String, Set<String>> e : actionsByContainer.entrySet()) {
+      if (!alreadyKnown(e.getKey(), e.getValue())) {
+        lookAgain(e.getKey());
+        changed = true;
+      }
+    }
+    if (changed) {
+      reconcile();
+    }
+  }
+
+  /**
+   * Whether a container's events tell nothing new: "create" of a container we already have, or
+   * "start" of one we saw running (the agent's own create and start come back as events). The
+   * event stream is ordered, so whatever happens to it later arrives as an event of its own.
+   */
+  private boolean alreadyKnown(String containerId, Set<String> actions) {
+    if (actions.isEmpty() || !Set.of("create", "start").containsAll(actions)) {
+      return false;
+    }
+    ContainerInfo known = observedByContainer(containerId);
+    return known != null && (!actions.contains("start") || known.phase() == ContainerPhase.RUNNING);
+  }
+
+  private ContainerInfo observedByContainer(String containerId) {
+    for (ContainerInfo o : observed.values()) {
+      if (o.containerId().equals(containerId)) {
+        return o;
+      }
+    }
+    return null;
+  }
+
+  private void lookAgain(String containerId) {
     Optional<ContainerInfo> now = runtime.inspect(containerId);
     if (now.isPresent()) {
       ContainerInfo c = now.get();
@@ -165,7 +209,6 @@ public final class Reconciler {
         }
       }
     }
-    reconcile();
   }
 
   /** The current state of every task we know: every container, and tasks that failed to start. */
@@ -349,13 +392,10 @@ public final class Reconciler {
     } catch (RuntimeException ex) {
       return new Launch(taskId, created, false, null, false, null, null, ex);
     }
-    try {
-      // It may already have exited: ask rather than assume RUNNING.
-      Optional<ContainerInfo> now = runtime.inspect(created.containerId());
-      return new Launch(taskId, created, true, now.orElse(null), now.isEmpty(), null, null, null);
-    } catch (RuntimeException ex) {
-      return new Launch(taskId, created, true, null, false, null, null, ex);
-    }
+    // Started means running: Docker answers start once the process runs. Should it exit at once,
+    // its "die" event says so (events are ordered after our start), so no inspect per launch.
+    ContainerInfo running = ContainerInfo.of(created.containerId(), taskId, ContainerPhase.RUNNING);
+    return new Launch(taskId, created, true, running, false, null, null, null);
   }
 
   /** Applies one launch's outcome to the reconciler's state; returns a runtime outage to rethrow. */

@@ -25,7 +25,10 @@ public interface ContainerRuntime extends AutoCloseable {
    */
   ContainerInfo create(String taskId, ContainerSpec spec);
 
-  /** Starts a created container. */
+  /**
+   * Starts a created container and returns once its process runs, as Docker's start does: the
+   * caller takes it as running (a container that exits at once says so with a "die" event).
+   */
   void start(String containerId);
 
   /** Stops (if running) and removes a container; a container already gone is not an error. */

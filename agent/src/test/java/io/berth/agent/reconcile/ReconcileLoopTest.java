@@ -52,6 +52,33 @@ class ReconcileLoopTest {
   }
 
   @Test
+  void eventsThatArriveWhileTheLoopIsBusyAreLookedAtOncePerContainer() throws Exception {
+    loop.start();
+    loop.setDesired(Map.of("t1", ContainerSpec.newBuilder().setImage("lab/busybox:1").build()));
+    Await.until(WAIT, () -> reported("t1", TaskState.TASK_RUNNING), "t1 running");
+    Await.until(WAIT, () -> runtime.listeners() == 1, "the event watch");
+    String id = runtime.containersOf("t1").get(0).containerId();
+    long inspects = runtime.count("inspect " + id);
+
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<Object> held = loop.call(r -> {
+      try {
+        busy.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return null;
+    });
+    runtime.exit(id, 0);
+    runtime.exit(id, 0);
+    busy.countDown();
+    held.join();
+
+    Await.until(WAIT, () -> reported("t1", TaskState.TASK_EXITED), "t1 exited");
+    assertEquals(inspects + 1, runtime.count("inspect " + id), "two events, one look");
+  }
+
+  @Test
   void aRuntimeOutageMarksItUnhealthyAndReconcilingResumesWhenItIsBack() {
     runtime.put("adopted", ContainerPhase.RUNNING, 0);
     loop.start();

@@ -189,6 +189,32 @@ class ReconcilerTest {
   }
 
   @Test
+  void eventsRepeatingTheAgentsOwnCreateAndStartCostNoInspectButADeathIsLookedAt() {
+    reconciler.setDesired(Map.of("t1", busybox()));
+    String id = runtime.containersOf("t1").get(0).containerId();
+    long inspects = runtime.count("inspect");
+
+    reconciler.containersChanged(Map.of(id, java.util.Set.of("create", "start")));
+    assertEquals(inspects, runtime.count("inspect"), "create and start of a container seen running");
+
+    runtime.exit(id, 3);
+    reconciler.containersChanged(Map.of(id, java.util.Set.of("start", "die")));
+    assertEquals(inspects + 1, runtime.count("inspect"), "one look for the burst");
+    assertEquals(TaskState.TASK_FAILED, last("t1").getState());
+    assertEquals(3, last("t1").getExitCode());
+  }
+
+  @Test
+  void aStartEventOfAContainerNotSeenRunningIsLookedAt() {
+    ContainerInfo created = runtime.put("t1", ContainerPhase.CREATED, 0);
+    reconciler.resync();
+    runtime.startExternally(created.containerId());
+    reconciler.containersChanged(Map.of(created.containerId(), java.util.Set.of("start")));
+    assertEquals(1, runtime.count("inspect " + created.containerId()));
+    assertEquals(TaskState.TASK_RUNNING, reconciler.statuses().get(0).getState());
+  }
+
+  @Test
   void aContainerRemovedBehindOurBackFailsTheTaskInsteadOfRerunningIt() {
     reconciler.setDesired(Map.of("t1", busybox()));
     String id = runtime.containersOf("t1").get(0).containerId();

@@ -82,6 +82,16 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     fire(containerId, "die");
   }
 
+  /** Someone else started the container; listeners hear "start". */
+  public void startExternally(String containerId) {
+    synchronized (this) {
+      ContainerInfo c = containers.get(containerId);
+      containers.put(containerId, new ContainerInfo(containerId, c.taskId(), ContainerPhase.RUNNING,
+          0, "", false));
+    }
+    fire(containerId, "start");
+  }
+
   /** Someone removed the container behind the agent's back; listeners hear "destroy". */
   public void removeExternally(String containerId) {
     synchronized (this) {
@@ -106,7 +116,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     return specs.get(containerId);
   }
 
-  /** Every call made, e.g. "create t1", "start c1", "remove c1". */
+  /** Every call made, e.g. "create t1", "start c1", "inspect c1", "remove c1". */
   public List<String> calls() {
     return List.copyOf(calls);
   }
@@ -131,6 +141,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   @Override
   public synchronized Optional<ContainerInfo> inspect(String containerId) {
     checkUp();
+    calls.add("inspect " + containerId);
     return Optional.ofNullable(containers.get(containerId));
   }
 
