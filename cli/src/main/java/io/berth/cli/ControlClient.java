@@ -6,7 +6,7 @@ import io.berth.proto.ControlServiceGrpc;
 import io.berth.tls.GrpcTls;
 import io.berth.tls.TlsMaterial;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.okhttp.OkHttpChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -22,7 +22,8 @@ final class ControlClient implements AutoCloseable {
 
   private ControlClient(String target, TlsMaterial admin) {
     lastTarget = target;
-    channel = NettyChannelBuilder.forTarget(target, GrpcTls.client(admin.ca(), () -> admin)).build();
+    // OkHttp, not Netty: a command is a short-lived JVM, and class loading is most of its time.
+    channel = OkHttpChannelBuilder.forTarget(target, GrpcTls.client(admin.ca(), () -> admin)).build();
   }
 
   static ControlClient connect(ClientOptions options) {
