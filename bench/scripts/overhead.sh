@@ -59,12 +59,12 @@ docker_round() {
   wait
   t1=$(now)
   c1=$(cpu_sample)
-  echo "$(echo "$t1 - $t0" | bc) $(cpu_report "$c0" "$c1")"
   docker ps -aq --filter label=bench=overhead | xargs -r docker rm -f >/dev/null
+  echo "$(echo "$t1 - $t0" | bc) $(echo "$(now) - $t1" | bc) $(cpu_report "$c0" "$c1")"
 }
 
 berth_round() {
-  local t0 t1 job=ovh-$1
+  local t0 t1 t2 job=ovh-$1
   cat >"$WORK/$job.yaml" <<YAML
 name: $job
 groups:
@@ -85,15 +85,16 @@ YAML
   wait "$waiter"
   t1=$(now)
   c1=$(cpu_sample)
-  echo "$(echo "$t1 - $t0" | bc) $(cpu_report "$c0" "$c1")"
+  t2=$(now)
   bin/berth job stop "$job" >/dev/null
   until [ -z "$(docker ps -aq --filter label=berth.job=$job)" ]; do sleep 0.2; done
+  echo "$(echo "$t1 - $t0" | bc) $(echo "$(now) - $t2" | bc) $(cpu_report "$c0" "$c1")"
 }
 
 # Docker Swarm on the same dockerd: no registry is reachable, so the service names the image by
 # its sha256 id and skips resolution. The swarm is left again if this script created it.
 swarm_round() {
-  local t0 t1 id c0 c1
+  local t0 t1 t2 id c0 c1
   id=$(docker image inspect -f '{{.Id}}' lab/busybox:1)
   c0=$(cpu_sample)
   t0=$(now)
@@ -104,9 +105,10 @@ swarm_round() {
   wait "$waiter"
   t1=$(now)
   c1=$(cpu_sample)
-  echo "$(echo "$t1 - $t0" | bc) $(cpu_report "$c0" "$c1")"
+  t2=$(now)
   docker service rm berth-ovh >/dev/null
   until [ -z "$(docker ps -aq --filter label=com.docker.swarm.service.name=berth-ovh)" ]; do sleep 0.2; done
+  echo "$(echo "$t1 - $t0" | bc) $(echo "$(now) - $t2" | bc) $(cpu_report "$c0" "$c1")"
 }
 if [ "$SWARM" = 1 ] && [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" != active ]; then
   docker swarm init --advertise-addr 127.0.0.1 >/dev/null
@@ -119,17 +121,17 @@ best_docker=""; best_berth=""; best_swarm=""
 paired=()
 for r in $(seq 1 "$ROUNDS"); do
   # $( ) rather than < <( ): a round's clean-up must finish before the next round starts.
-  out=$(docker_round); read -r d dcpu <<<"$out"
-  out=$(berth_round "$r"); read -r b bcpu <<<"$out"
+  out=$(docker_round); read -r d dstop dcpu <<<"$out"
+  out=$(berth_round "$r"); read -r b bstop bcpu <<<"$out"
   w=""
   if [ "$SWARM" = 1 ]; then
-    out=$(swarm_round); read -r w wcpu <<<"$out"
+    out=$(swarm_round); read -r w wstop wcpu <<<"$out"
     if [ -z "$best_swarm" ] || [ "$(echo "$w < $best_swarm" | bc)" = 1 ]; then best_swarm=$w; fi
   fi
   echo "round $r: parallel docker run ${d}s, berth job run ${b}s${w:+, swarm service ${w}s}" >&2
-  echo "  docker run: $dcpu" >&2
-  echo "  berth:      $bcpu" >&2
-  if [ -n "$w" ]; then echo "  swarm:      $wcpu" >&2; fi
+  echo "  docker run: $dcpu; docker rm -f of all (SIGKILL) ${dstop}s" >&2
+  echo "  berth:      $bcpu; job stop until all removed ${bstop}s" >&2
+  if [ -n "$w" ]; then echo "  swarm:      $wcpu; service rm until all removed ${wstop}s" >&2; fi
   paired+=("$(echo "scale=3; $b / $d" | bc)")
   if [ -z "$best_docker" ] || [ "$(echo "$d < $best_docker" | bc)" = 1 ]; then best_docker=$d; fi
   if [ -z "$best_berth" ] || [ "$(echo "$b < $best_berth" | bc)" = 1 ]; then best_berth=$b; fi

@@ -13,7 +13,10 @@ import io.berth.agent.session.JoinRefusedException;
 import io.berth.agent.threads.AgentThreads;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -37,7 +40,15 @@ public final class Agent implements AutoCloseable {
   private final AgentSession session;
   private final HealthMonitor healthChecks;
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** Stops of undesired containers, several at once (each may wait out its grace period). */
+  /**
+   * Creates and starts, 8 at a time: each is dockerd's work, and more in flight only queue there
+   * (8, 32 and 100 measured alike, docs/BENCHMARKS.md).
+   */
+  private final ExecutorService launches;
+  /**
+   * Stops of undesired containers, 32 at a time: a stop mostly waits for the process to exit
+   * (up to its grace period), so a job's 100 tasks should not stop 8 by 8.
+   */
   private final ExecutorService removals;
 
   /** A Docker agent speaking mutual TLS with {@code credentials} (its node certificate). */
@@ -51,7 +62,8 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentConfig config, ContainerRuntime runtime, AgentSession.Settings settings) {
     this.runtime = runtime;
     AgentThreads threads = settings.threads();
-    this.removals = Executors.newFixedThreadPool(8, threads.named("berth-remove"));
+    this.launches = pool(8, threads.named("berth-launch"));
+    this.removals = pool(32, threads.named("berth-remove"));
     RuntimeHealth health = new RuntimeHealth();
     // The reconciler reports to the session, which needs the loop: break the cycle with a ref.
     AtomicReference<AgentSession> sessionRef = new AtomicReference<>();
@@ -60,7 +72,7 @@ public final class Agent implements AutoCloseable {
       if (s != null) {
         s.report(changes);
       }
-    }, System::currentTimeMillis, removals);
+    }, System::currentTimeMillis, launches, removals);
     this.loop = new ReconcileLoop(runtime, reconciler, health, config.resyncInterval(),
         Duration.ofMillis(200), Duration.ofSeconds(10), threads.named("berth-reconcile"));
     // Checks run on their own threads; verdicts go back through the loop like any state change.
@@ -106,7 +118,16 @@ public final class Agent implements AutoCloseable {
     session.stop();
     healthChecks.close();
     loop.close();
+    launches.shutdownNow();
     removals.shutdownNow();
     runtime.close();
+  }
+
+  /** Up to {@code threads} at once; a thread idle for 30 s ends (an idle agent keeps none). */
+  private static ExecutorService pool(int threads, ThreadFactory factory) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), factory);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 }

@@ -49,6 +49,7 @@ public final class Reconciler {
   private final ContainerRuntime runtime;
   private final StatusSink sink;
   private final LongSupplier clock;
+  private final Executor launchExecutor;
   private final Executor removalExecutor;
 
   /** null until the coordinator has told us what it wants. */
@@ -80,15 +81,23 @@ public final class Reconciler {
     this(runtime, sink, clock, Runnable::run);
   }
 
+  /** Creates, starts and removals on one executor. */
+  public Reconciler(ContainerRuntime runtime, StatusSink sink, LongSupplier clock,
+      Executor executor) {
+    this(runtime, sink, clock, executor, executor);
+  }
+
   /**
+   * @param launchExecutor runs each task's create and start, several at once
    * @param removalExecutor runs stop-and-remove calls, so several can wait out their stop
    *     grace period at the same time; the reconciler's own state stays on the calling thread
    */
   public Reconciler(ContainerRuntime runtime, StatusSink sink, LongSupplier clock,
-      Executor removalExecutor) {
+      Executor launchExecutor, Executor removalExecutor) {
     this.runtime = runtime;
     this.sink = sink;
     this.clock = clock;
+    this.launchExecutor = launchExecutor;
     this.removalExecutor = removalExecutor;
   }
 
@@ -349,7 +358,7 @@ public final class Reconciler {
     Set<String> attempted = Set.copyOf(startAttempted);
     List<CompletableFuture<Launch>> launches = new ArrayList<>();
     for (Map.Entry<String, ContainerSpec> e : toCreate) {
-      launches.add(CompletableFuture.supplyAsync(() -> launch(e.getKey(), e.getValue(), attempted), removalExecutor));
+      launches.add(CompletableFuture.supplyAsync(() -> launch(e.getKey(), e.getValue(), attempted), launchExecutor));
     }
     RuntimeException unavailable = null;
     for (CompletableFuture<Launch> f : launches) {

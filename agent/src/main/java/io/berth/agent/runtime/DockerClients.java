@@ -22,7 +22,9 @@ final class DockerClients {
         .build();
     ApacheDockerHttpClient.Builder http = new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
-        .maxConnections(32)
+        // The agent's calls in flight: 32 stops (each held up to its grace period), 8 launches,
+        // 4 health checks, a resync or a logs request; a call past the pool waits for a connection.
+        .maxConnections(64)
         .connectionTimeout(Duration.ofSeconds(5));
     if (responseTimeout != null) {
       http.responseTimeout(responseTimeout);
