@@ -50,7 +50,7 @@ await_starts() {
 }
 
 docker_round() {
-  local t0 t1 c0 c1
+  local t0 t1 t2 c0 c1
   c0=$(cpu_sample)
   t0=$(now)
   for i in $(seq 1 "$N"); do
@@ -59,8 +59,9 @@ docker_round() {
   wait
   t1=$(now)
   c1=$(cpu_sample)
+  t2=$(now)
   docker ps -aq --filter label=bench=overhead | xargs -r docker rm -f >/dev/null
-  echo "$(echo "$t1 - $t0" | bc) $(echo "$(now) - $t1" | bc) $(cpu_report "$c0" "$c1")"
+  echo "$(echo "$t1 - $t0" | bc) $(echo "$(now) - $t2" | bc) $(cpu_report "$c0" "$c1")"
 }
 
 berth_round() {

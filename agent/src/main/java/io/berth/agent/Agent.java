@@ -11,12 +11,10 @@ import io.berth.agent.session.AgentSession;
 import io.berth.agent.session.CoordinatorEndpoints;
 import io.berth.agent.session.JoinRefusedException;
 import io.berth.agent.threads.AgentThreads;
+import io.berth.agent.threads.IdleEndingPool;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -62,8 +60,8 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentConfig config, ContainerRuntime runtime, AgentSession.Settings settings) {
     this.runtime = runtime;
     AgentThreads threads = settings.threads();
-    this.launches = pool(8, threads.named("berth-launch"));
-    this.removals = pool(32, threads.named("berth-remove"));
+    this.launches = IdleEndingPool.of(8, new LinkedBlockingQueue<>(), threads.named("berth-launch"));
+    this.removals = IdleEndingPool.of(32, new LinkedBlockingQueue<>(), threads.named("berth-remove"));
     RuntimeHealth health = new RuntimeHealth();
     // The reconciler reports to the session, which needs the loop: break the cycle with a ref.
     AtomicReference<AgentSession> sessionRef = new AtomicReference<>();
@@ -121,13 +119,5 @@ public final class Agent implements AutoCloseable {
     launches.shutdownNow();
     removals.shutdownNow();
     runtime.close();
-  }
-
-  /** Up to {@code threads} at once; a thread idle for 30 s ends (an idle agent keeps none). */
-  private static ExecutorService pool(int threads, ThreadFactory factory) {
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), factory);
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
   }
 }

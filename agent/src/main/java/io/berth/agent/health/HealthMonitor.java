@@ -1,5 +1,6 @@
 package io.berth.agent.health;
 
+import io.berth.agent.threads.IdleEndingPool;
 import io.berth.proto.TaskHealth;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,9 +63,8 @@ public final class HealthMonitor implements AutoCloseable {
     this.timer = new ScheduledThreadPoolExecutor(1, threadsNamed.apply("berth-health-timer"));
     this.timer.setRemoveOnCancelPolicy(true);
     this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    this.runners = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(threads * 16), threadsNamed.apply("berth-health-check"));
-    this.runners.allowCoreThreadTimeOut(true);
+    this.runners = IdleEndingPool.of(threads, new ArrayBlockingQueue<>(threads * 16),
+        threadsNamed.apply("berth-health-check"));
   }
 
   /**

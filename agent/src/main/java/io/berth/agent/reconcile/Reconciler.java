@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler {
 
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+  /** Event actions that the agent's own create and start calls cause. */
+  private static final Set<String> OWN_CALL_ACTIONS = Set.of("create", "start");
 
   private final ContainerRuntime runtime;
   private final StatusSink sink;
@@ -183,7 +185,7 @@ public final class Reconciler {
    * event stream is ordered, so whatever happens to it later arrives as an event of its own.
    */
   private boolean alreadyKnown(String containerId, Set<String> actions) {
-    if (actions.isEmpty() || !Set.of("create", "start").containsAll(actions)) {
+    if (actions.isEmpty() || !OWN_CALL_ACTIONS.containsAll(actions)) {
       return false;
     }
     ContainerInfo known = observedByContainer(containerId);
@@ -212,10 +214,9 @@ public final class Reconciler {
             known.containerId());
       }
     } else {
-      for (ContainerInfo c : new ArrayList<>(observed.values())) {
-        if (c.containerId().equals(containerId)) {
-          lost(c.taskId());
-        }
+      ContainerInfo gone = observedByContainer(containerId);
+      if (gone != null) {
+        lost(gone.taskId());
       }
     }
   }
