@@ -23,6 +23,7 @@ import io.berth.coordinator.session.SessionRegistry;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
+import io.berth.coordinator.state.TaskCounts;
 import java.util.Map;
 import io.berth.coordinator.zone.TaskNames;
 import io.berth.proto.ClusterStatusRequest;
@@ -136,7 +137,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
       for (Map.Entry<JobKey, JobState> e : s.jobHeaders().entrySet()) {
         JobState js = e.getValue();
         if (request.getNamespace().isEmpty() || js.getJob().getSpec().getNamespace().equals(request.getNamespace())) {
-          r.addJobs(summary(js, s.tasksOf(e.getKey())));
+          r.addJobs(summary(js, s.taskCounts(e.getKey())));
         }
       }
       return r.build();
@@ -144,31 +145,19 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   }
 
   static JobSummary summary(JobState js) {
-    return summary(js, js.getTasksList());
+    return summary(js, TaskCounts.of(js.getTasksList()));
   }
 
-  /** {@code js}'s record with counts of {@code tasks} (its tasks, read in place). */
-  static JobSummary summary(JobState js, Iterable<TaskRecord> tasks) {
+  /** {@code js}'s record with its task counts. */
+  static JobSummary summary(JobState js, TaskCounts counts) {
     int desired = 0;
     if (js.getJob().getStatus() == JobStatus.JOB_RUNNING) {
       for (var g : js.getJob().getSpec().getGroupsList()) {
         desired += g.getCount();
       }
     }
-    int running = 0, pending = 0, failed = 0;
-    for (TaskRecord t : tasks) {
-      if (t.getDesired() != DesiredState.DESIRED_RUN) {
-        continue;
-      }
-      switch (t.getState()) {
-        case TASK_RUNNING -> running++;
-        case TASK_PENDING, TASK_STARTING -> pending++;
-        case TASK_FAILED, TASK_LOST -> failed++;
-        default -> { }
-      }
-    }
-    return JobSummary.newBuilder().setJob(js.getJob()).setDesired(desired).setRunning(running)
-        .setPending(pending).setFailed(failed).build();
+    return JobSummary.newBuilder().setJob(js.getJob()).setDesired(desired).setRunning(counts.running())
+        .setPending(counts.pending()).setFailed(counts.failed()).build();
   }
 
   @Override

@@ -227,6 +227,12 @@ public final class ClusterSnapshot {
     };
   }
 
+  /** Counts of the job's tasks desired to run by state, kept as its tasks change: nothing walked. */
+  public TaskCounts taskCounts(JobKey key) {
+    JobEntry e = entries.get(key);
+    return e == null ? TaskCounts.NONE : e.counts();
+  }
+
   public Optional<JobState> job(JobKey key) {
     JobEntry e = entries.get(key);
     return e == null || e.header() == null ? Optional.empty() : Optional.of(e.whole());

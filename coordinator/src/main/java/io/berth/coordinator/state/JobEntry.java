@@ -20,12 +20,16 @@ final class JobEntry {
   private final JobState header;
   private final long headerIndex;
   private final PSortedMap<String, Indexed<TaskRecord>> tasks;
+  private final TaskCounts counts;
   private volatile JobState whole;
 
-  JobEntry(JobState header, long headerIndex, PSortedMap<String, Indexed<TaskRecord>> tasks) {
+  static final JobEntry EMPTY = new JobEntry(null, 0, TreePMap.empty(), TaskCounts.NONE);
+
+  private JobEntry(JobState header, long headerIndex, PSortedMap<String, Indexed<TaskRecord>> tasks, TaskCounts counts) {
     this.header = header;
     this.headerIndex = headerIndex;
     this.tasks = tasks;
+    this.counts = counts;
   }
 
   /** An entry from a whole job (tests, benchmarks, snapshots built by hand): every index 0. */
@@ -34,7 +38,7 @@ final class JobEntry {
     for (TaskRecord t : whole.getTasksList()) {
       tasks = tasks.plus(t.getId(), new Indexed<>(t, 0));
     }
-    return new JobEntry(whole.toBuilder().clearTasks().build(), 0, tasks);
+    return new JobEntry(whole.toBuilder().clearTasks().build(), 0, tasks, TaskCounts.of(whole.getTasksList()));
   }
 
   /** The job record and history, without tasks; null while only tasks of the job are known. */
@@ -55,16 +59,24 @@ final class JobEntry {
     return tasks.values();
   }
 
+  /** Its tasks desired to run, counted by state (kept as the tasks change). */
+  TaskCounts counts() {
+    return counts;
+  }
+
   JobEntry withHeader(JobState newHeader, long index) {
-    return new JobEntry(newHeader, index, tasks);
+    return new JobEntry(newHeader, index, tasks, counts);
   }
 
-  JobEntry withTask(TaskRecord task, long index) {
-    return new JobEntry(header, headerIndex, tasks.plus(task.getId(), new Indexed<>(task, index)));
+  /** With {@code task} written at {@code index}; {@code replaced} is the record it replaces (null: new). */
+  JobEntry withTask(TaskRecord task, long index, TaskRecord replaced) {
+    return new JobEntry(header, headerIndex, tasks.plus(task.getId(), new Indexed<>(task, index)),
+        counts.replacing(replaced, task));
   }
 
-  JobEntry withoutTask(String id) {
-    return new JobEntry(header, headerIndex, tasks.minus(id));
+  /** Without task {@code id}, whose record was {@code removed}. */
+  JobEntry withoutTask(String id, TaskRecord removed) {
+    return new JobEntry(header, headerIndex, tasks.minus(id), counts.replacing(removed, null));
   }
 
   boolean isEmpty() {

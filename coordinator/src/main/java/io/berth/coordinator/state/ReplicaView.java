@@ -105,12 +105,15 @@ final class ReplicaView {
       PSortedMap<String, JobKey> on = desiredOnNode.get(isOn);
       desiredOnNode = desiredOnNode.plus(isOn, (on == null ? TreePMap.<String, JobKey>empty() : on).plus(id, jk));
     }
+    TaskRecord was = old == null ? null : old.value();
     if (task == null) {
-      putEntry(jk, entryOf(jk).withoutTask(id));
-      jobOfTask = jobOfTask.minus(id);
+      if (old != null) {
+        putEntry(jk, entryOf(jk).withoutTask(id, was));
+        jobOfTask = jobOfTask.minus(id);
+      }
     } else {
-      putEntry(jk, entryOf(jk).withTask(task, index));
-      if (jobOfTask.get(id) != jk) {
+      putEntry(jk, entryOf(jk).withTask(task, index, was));
+      if (old == null) {
         jobOfTask = jobOfTask.plus(id, jk); // only a new task: a report leaves its job as it was
       }
     }
@@ -153,7 +156,7 @@ final class ReplicaView {
 
   private JobEntry entryOf(JobKey key) {
     JobEntry e = jobs.get(key);
-    return e != null ? e : new JobEntry(null, 0, TreePMap.empty());
+    return e != null ? e : JobEntry.EMPTY;
   }
 
   private void putEntry(JobKey key, JobEntry e) {

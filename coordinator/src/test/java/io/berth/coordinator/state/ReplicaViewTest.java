@@ -57,6 +57,29 @@ class ReplicaViewTest {
   }
 
   @Test
+  void aJobsTaskCountsFollowItsTasksWithoutWalkingThem() {
+    write(new StateChange().putJob(WEB, header(1))
+        .putTask(WEB, running("t0", TaskState.TASK_PENDING)).putTask(WEB, running("t1", TaskState.TASK_PENDING))
+        .putTask(WEB, running("t2", TaskState.TASK_PENDING)));
+    assertEquals(new TaskCounts(0, 3, 0), view.snapshot().taskCounts(WEB));
+    write(new StateChange().putTask(WEB, running("t0", TaskState.TASK_RUNNING))
+        .putTask(WEB, running("t1", TaskState.TASK_LOST)));
+    ClusterSnapshot mid = view.snapshot();
+    assertEquals(new TaskCounts(1, 1, 1), mid.taskCounts(WEB));
+    // Stopping leaves the counts (a task desired to stop counts nowhere); removal too.
+    write(new StateChange().putTask(WEB, running("t0", TaskState.TASK_RUNNING).toBuilder()
+        .setDesired(io.berth.proto.DesiredState.DESIRED_STOP).build()).removeTask(WEB, "t1").removeTask(WEB, "nope"));
+    assertEquals(new TaskCounts(0, 1, 0), view.snapshot().taskCounts(WEB));
+    assertEquals(new TaskCounts(1, 1, 1), mid.taskCounts(WEB), "a snapshot's counts are its own");
+    assertEquals(TaskCounts.of(view.snapshot().tasksOf(WEB)), view.snapshot().taskCounts(WEB), "as a walk counts them");
+    assertEquals(TaskCounts.NONE, view.snapshot().taskCounts(new JobKey("default", "none")));
+  }
+
+  private static TaskRecord running(String id, TaskState state) {
+    return task(id, state).toBuilder().setDesired(io.berth.proto.DesiredState.DESIRED_RUN).build();
+  }
+
+  @Test
   void aTaskWriteTouchesThatTaskAloneAndLeavesEarlierSnapshotsAsTheyWere() {
     write(new StateChange().putJob(WEB, header(1))
         .putTask(WEB, task("t0", TaskState.TASK_PENDING)).putTask(WEB, task("t1", TaskState.TASK_PENDING)));
