@@ -93,6 +93,20 @@ class StateMachineTest {
   }
 
   @Test
+  void aClaimRepeatedByItsMemberIsAnsweredAsHeldAndOthersAtThatEpochAreNot() {
+    StateMachine m = new StateMachine();
+    assertEquals(StateResult.Outcome.APPLIED, m.apply(1, claim("c-a", 2)).result().getOutcome());
+    // The first answer was lost and c-a asks again: it holds the epoch, nothing is written again.
+    StateMachine.Applied again = m.apply(2, claim("c-a", 2));
+    assertEquals(StateResult.Outcome.APPLIED, again.result().getOutcome());
+    assertEquals(List.of(), again.changes());
+    assertEquals(2, m.epoch());
+    // Another member at the same epoch (no such thing in Raft) or below is refused.
+    assertEquals(StateResult.Outcome.STALE_EPOCH, m.apply(3, claim("c-b", 2)).result().getOutcome());
+    assertEquals(StateResult.Outcome.STALE_EPOCH, m.apply(4, claim("c-a", 1)).result().getOutcome());
+  }
+
+  @Test
   void writesFencedWithAnOldEpochAreRejectedOnceANewerLeaderClaimed() {
     StateMachine m = new StateMachine();
     assertEquals(StateResult.Outcome.APPLIED, m.apply(1, claim("c-a", 2)).result().getOutcome());
