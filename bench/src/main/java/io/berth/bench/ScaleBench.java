@@ -41,8 +41,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Real coordinator processes (bin/berth, Raft on disk, loopback) and a fleet of hollow agents:
  * nodes joining, the placements of one job (several past 100,000 tasks) committed and reported
- * running, and a leader kill with every agent connected (BERTH_BENCH_KILL=0 leaves it out). Prints one table row per figure, each beside a baseline measured in the
- * same run where one exists.
+ * running, and a leader kill with every agent connected (BERTH_BENCH_KILL=0 leaves it out).
+ * Prints one table row per figure, each beside a baseline measured in the same run where one
+ * exists.
  *
  * <p>Usage: {@code ScaleBench [nodes] [tasks] [coordinators]} (defaults 200 2000 3).
  */
@@ -104,7 +105,6 @@ public final class ScaleBench {
       double[] cpu1 = cpuSeconds(fleet);
       int jobs = jobCount();
       for (int j = 0; j < jobs; j++) {
-        int count = tasks / jobs + (j < tasks % jobs ? 1 : 0);
         api(0).runJob(RunJobRequest.newBuilder().setSourceName("bench.yaml").setSpecYaml("""
             name: bench-%d
             groups:
@@ -112,7 +112,7 @@ public final class ScaleBench {
                 count: %d
                 image: hollow
                 resources: {cpu: 1m, memory: 1Mi}
-            """.formatted(j, count)).build());
+            """.formatted(j, jobSize(j))).build());
       }
       // ~250 tasks/s is the slowest rate seen on this machine; 10 minutes at least.
       Duration bound = Duration.ofSeconds(Math.max(600, tasks / 250));
@@ -192,7 +192,7 @@ public final class ScaleBench {
     }
     JobKey key = new JobKey("default", "bench-0");
     JobSpec spec = JobSpec.newBuilder().setName("bench-0").setNamespace("default").setType("service")
-        .addGroups(GroupSpec.newBuilder().setName("t").setCount((tasks + jobCount() - 1) / jobCount()).setImage("hollow")
+        .addGroups(GroupSpec.newBuilder().setName("t").setCount(jobSize(0)).setImage("hollow")
             .setResources(Resources.newBuilder().setCpuMillis(1).setMemoryBytes(1 << 20))).build();
     ClusterSnapshot s = new ClusterSnapshot(1, ns, Map.of(key, JobState.newBuilder()
         .setJob(JobRecord.newBuilder().setSpec(spec).setVersion(1).setStatus(JobStatus.JOB_RUNNING)).build()));
@@ -300,6 +300,12 @@ public final class ScaleBench {
   /** The bench's tasks come in jobs of at most {@link #MAX_GROUP_COUNT} (the job spec's bound on a group's count). */
   private int jobCount() {
     return Math.max(1, (tasks + MAX_GROUP_COUNT - 1) / MAX_GROUP_COUNT);
+  }
+
+  /** Tasks of bench job {@code j}: the tasks split evenly, the first jobs taking one more of the remainder. */
+  private int jobSize(int j) {
+    int jobs = jobCount();
+    return tasks / jobs + (j < tasks % jobs ? 1 : 0);
   }
 
   /** From the jobs' summaries (counts only): listing every task each poll would load the member it asks. */

@@ -144,10 +144,6 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     });
   }
 
-  static JobSummary summary(JobState js) {
-    return summary(js, TaskCounts.of(js.getTasksList()));
-  }
-
   /** {@code js}'s record with its task counts. */
   static JobSummary summary(JobState js, TaskCounts counts) {
     int desired = 0;
@@ -164,9 +160,10 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   public void getJobStatus(JobStatusRequest request, StreamObserver<JobStatusResponse> out) {
     reply(out, () -> {
       JobKey key = JobKey.of(request.getNamespace(), request.getJob());
-      JobState js = store.snapshot().job(key).orElseThrow(() -> notFound(key));
+      ClusterSnapshot s = store.snapshot();
+      JobState js = s.job(key).orElseThrow(() -> notFound(key));
       return JobStatusResponse.newBuilder()
-          .setSummary(summary(js))
+          .setSummary(summary(js, s.taskCounts(key)))
           .addAllTasks(js.getTasksList())
           .addAllPlacementFailures(leader.placementFailures(key))
           .addAllOutcome(io.berth.coordinator.scheduler.JobOutcome.describe(js, clock.millis()))
