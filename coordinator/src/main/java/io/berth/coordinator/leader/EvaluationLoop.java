@@ -6,6 +6,7 @@ import io.berth.coordinator.scheduler.Scheduler;
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
+import io.berth.coordinator.state.TaskCounts;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -178,7 +179,7 @@ public final class EvaluationLoop implements Runnable {
       pacedUntilNanos.keySet().retainAll(all);
       recheckAtMs.keySet().retainAll(all);
       lastFailures.keySet().retainAll(all);
-      return all;
+      return shortOfTasksFirst(snapshot, all);
     }
     java.util.Set<JobKey> out = new java.util.TreeSet<>();
     if (!snapshot.sameNodesAndJobs(lastEvaluated)) {
@@ -209,6 +210,28 @@ public final class EvaluationLoop implements Runnable {
         }
       });
     }
+    return out;
+  }
+
+  /**
+   * A pass over every job in this order: first the jobs with fewer tasks pending or running than
+   * their groups ask for (read from the counts each job keeps, nothing walked), then the rest, each
+   * in name order. Only the order: what a job needs is still its evaluation's to say. A new leader
+   * evaluates every job, and with 1,000,000 tasks on a loaded machine each evaluation took seconds;
+   * leaders lasting less than a pass spent it on settled jobs and never reached the one waiting to
+   * be placed (a bench run stalled at 700,000 tasks that way).
+   */
+  static List<JobKey> shortOfTasksFirst(ClusterSnapshot snapshot, List<JobKey> jobs) {
+    List<JobKey> out = new java.util.ArrayList<>(jobs.size());
+    List<JobKey> rest = new java.util.ArrayList<>();
+    for (JobKey job : jobs) {
+      int wanted = snapshot.jobWithoutTasks(job)
+          .map(j -> j.getJob().getSpec().getGroupsList().stream().mapToInt(g -> g.getCount()).sum())
+          .orElse(0);
+      TaskCounts counts = snapshot.taskCounts(job);
+      (counts.running() + counts.pending() < wanted ? out : rest).add(job);
+    }
+    out.addAll(rest);
     return out;
   }
 

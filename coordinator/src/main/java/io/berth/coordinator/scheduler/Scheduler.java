@@ -71,26 +71,10 @@ public final class Scheduler {
           default -> new SlotReconciler(type.get(), snapshot.nodes(), eval.nowMs()).reconcile(spec, tasks);
         };
 
-    ClusterUsage usage = ClusterUsage.of(snapshot, key, r.stoppedIds());
     PlacementFailures failures = new PlacementFailures();
-    Placer placer =
-        new Placer(
-            usage,
-            new NodeFeasibility(ports),
-            NodeRanker.forType(type.get()),
-            ports,
-            failures,
-            preemptor,
-            ids,
-            job.getVersion(),
-            eval.nowMs(),
-            eval.id().hashCode());
-    List<TaskRecord> placed = new ArrayList<>();
-    for (PlacementRequest req : r.place) {
-      placer.place(asks.get(req.group().getName()), req).ifPresent(placed::add);
-    }
-    // Preemption victims belong to other jobs: the plan applier finds them by id.
-    r.stop.addAll(placer.evicted());
+    List<TaskRecord> placed = r.place.isEmpty()
+        ? List.of() // usage reads every task of every job: a job with nothing to place skips it
+        : placeAll(eval, snapshot, job.getVersion(), type.get(), asks, r, failures);
     List<String> lines = new ArrayList<>(failures.lines());
     lines.addAll(r.backingOff);
     lines.addAll(r.gaveUp);
@@ -105,6 +89,33 @@ public final class Scheduler {
     Plan p = toPlan(key, job.getVersion(), r, placed, lines);
     return new Plan(key, p.jobVersion(), p.place(), p.stop(), p.forget(), p.failures(), verdict.markStable(),
         Optional.empty(), Math.min(r.recheckAtMs, verdict.recheckAtMs()));
+  }
+
+  /**
+   * Places the reconciliation's missing slots against every node's usage; preemption victims
+   * (tasks of other jobs, found by id by the plan applier) join its stops.
+   */
+  private List<TaskRecord> placeAll(Evaluation eval, ClusterSnapshot snapshot, long jobVersion, JobType type,
+      Map<String, PlacementAsk> asks, Reconciliation r, PlacementFailures failures) {
+    ClusterUsage usage = ClusterUsage.of(snapshot, eval.job(), r.stoppedIds());
+    Placer placer =
+        new Placer(
+            usage,
+            new NodeFeasibility(ports),
+            NodeRanker.forType(type),
+            ports,
+            failures,
+            preemptor,
+            ids,
+            jobVersion,
+            eval.nowMs(),
+            eval.id().hashCode());
+    List<TaskRecord> placed = new ArrayList<>();
+    for (PlacementRequest req : r.place) {
+      placer.place(asks.get(req.group().getName()), req).ifPresent(placed::add);
+    }
+    r.stop.addAll(placer.evicted());
+    return placed;
   }
 
   private static Plan toPlan(
