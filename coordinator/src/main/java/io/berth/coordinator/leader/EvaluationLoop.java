@@ -210,16 +210,17 @@ public final class EvaluationLoop implements Runnable {
         }
       });
     }
-    return out;
+    return shortOfTasksFirst(snapshot, List.copyOf(out));
   }
 
   /**
-   * A pass over every job in this order: first the jobs with fewer tasks pending or running than
+   * A pass over jobs in this order: first the jobs with fewer tasks pending or running than
    * their groups ask for (read from the counts each job keeps, nothing walked), then the rest, each
    * in name order. Only the order: what a job needs is still its evaluation's to say. A new leader
    * evaluates every job, and with 1,000,000 tasks on a loaded machine each evaluation took seconds;
    * leaders lasting less than a pass spent it on settled jobs and never reached the one waiting to
-   * be placed (a bench run stalled at 700,000 tasks that way).
+   * be placed (a bench run stalled at 700,000 tasks that way); and while placed jobs' tasks report
+   * in, each pass took those jobs first by name.
    */
   static List<JobKey> shortOfTasksFirst(ClusterSnapshot snapshot, List<JobKey> jobs) {
     List<JobKey> out = new java.util.ArrayList<>(jobs.size());
