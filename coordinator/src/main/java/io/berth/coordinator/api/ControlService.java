@@ -146,13 +146,7 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
 
   /** {@code js}'s record with its task counts. */
   static JobSummary summary(JobState js, TaskCounts counts) {
-    int desired = 0;
-    if (js.getJob().getStatus() == JobStatus.JOB_RUNNING) {
-      for (var g : js.getJob().getSpec().getGroupsList()) {
-        desired += g.getCount();
-      }
-    }
-    return JobSummary.newBuilder().setJob(js.getJob()).setDesired(desired).setRunning(counts.running())
+    return JobSummary.newBuilder().setJob(js.getJob()).setDesired(TaskCounts.desired(js)).setRunning(counts.running())
         .setPending(counts.pending()).setFailed(counts.failed()).build();
   }
 

@@ -215,7 +215,8 @@ public final class EvaluationLoop implements Runnable {
 
   /**
    * A pass over jobs in this order: first the jobs with fewer tasks pending or running than
-   * their groups ask for (read from the counts each job keeps, nothing walked), then the rest, each
+   * they ask for ({@link TaskCounts#desired}: a stopped job asks for none; read from the counts
+   * each job keeps, nothing walked), then the rest, each
    * in name order. Only the order: what a job needs is still its evaluation's to say. A new leader
    * evaluates every job, and with 1,000,000 tasks on a loaded machine each evaluation took seconds;
    * leaders lasting less than a pass spent it on settled jobs and never reached the one waiting to
@@ -226,9 +227,7 @@ public final class EvaluationLoop implements Runnable {
     List<JobKey> out = new java.util.ArrayList<>(jobs.size());
     List<JobKey> rest = new java.util.ArrayList<>();
     for (JobKey job : jobs) {
-      int wanted = snapshot.jobWithoutTasks(job)
-          .map(j -> j.getJob().getSpec().getGroupsList().stream().mapToInt(g -> g.getCount()).sum())
-          .orElse(0);
+      int wanted = snapshot.jobWithoutTasks(job).map(TaskCounts::desired).orElse(0);
       TaskCounts counts = snapshot.taskCounts(job);
       (counts.running() + counts.pending() < wanted ? out : rest).add(job);
     }

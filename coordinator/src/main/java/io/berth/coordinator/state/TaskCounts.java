@@ -1,6 +1,9 @@
 package io.berth.coordinator.state;
 
 import io.berth.proto.DesiredState;
+import io.berth.proto.GroupSpec;
+import io.berth.proto.JobState;
+import io.berth.proto.JobStatus;
 import io.berth.proto.TaskRecord;
 
 /**
@@ -12,6 +15,18 @@ import io.berth.proto.TaskRecord;
 public record TaskCounts(int running, int pending, int failed) {
 
   public static final TaskCounts NONE = new TaskCounts(0, 0, 0);
+
+  /** How many tasks a job asks for: its groups' counts while it runs, none once stopped. */
+  public static int desired(JobState job) {
+    if (job.getJob().getStatus() != JobStatus.JOB_RUNNING) {
+      return 0;
+    }
+    int n = 0;
+    for (GroupSpec g : job.getJob().getSpec().getGroupsList()) {
+      n += g.getCount();
+    }
+    return n;
+  }
 
   /** The counts of {@code tasks}, walked once. */
   public static TaskCounts of(Iterable<TaskRecord> tasks) {

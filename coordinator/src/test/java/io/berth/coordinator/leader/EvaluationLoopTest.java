@@ -16,6 +16,7 @@ import io.berth.proto.GroupSpec;
 import io.berth.proto.JobRecord;
 import io.berth.proto.JobSpec;
 import io.berth.proto.JobState;
+import io.berth.proto.JobStatus;
 import io.berth.proto.MemberRecord;
 import io.berth.proto.NodeFacts;
 import io.berth.proto.NodeRecord;
@@ -186,14 +187,11 @@ class EvaluationLoopTest {
   }
 
   /**
-   * A job of 5,000 tasks, placed and settled; then for 2 s its tasks' messages change one write
-   * after another (as reports do). Returns how many evaluations those writes caused, once the last
-   * write has been evaluated too (a change is deferred, never dropped).
-   */
-  /**
-   * Evaluations of a settled job of 20,000 tasks per report of one of its tasks, during 2 s of
-   * reports one after another. 20,000 so that an evaluation (its own tasks read) outlasts a write
-   * by far: pacing is about evaluations that cost more than the changes prompting them.
+   * A job of 20,000 tasks, placed and settled; then for 2 s its tasks' messages change one write
+   * after another (as reports do). Returns the evaluations those writes caused per write, counted
+   * once the last write has been evaluated too (a change is deferred, never dropped). 20,000 so
+   * that an evaluation (its own tasks read) outlasts a write by far: pacing is about evaluations
+   * that cost more than the changes prompting them.
    */
   private double evaluationsPerReportWhileTasksReport(int pace) throws Exception {
     JobKey big = new JobKey("default", "big");
@@ -244,21 +242,24 @@ class EvaluationLoopTest {
     JobKey starting = new JobKey("default", "c-one-starting");
     JobKey fresh = new JobKey("default", "d-new");
     JobKey failed = new JobKey("default", "e-one-failed");
+    JobKey stopped = new JobKey("default", "f-stopped"); // asks for none, as job listings count it
+    JobState stoppedJob = job(stopped, 2);
     ClusterSnapshot s = new ClusterSnapshot(1, Map.of(), Map.of(
+        stopped, stoppedJob.toBuilder().setJob(stoppedJob.getJob().toBuilder().setStatus(JobStatus.JOB_STOPPED)).build(),
         settled, job(settled, 2, TaskState.TASK_RUNNING, TaskState.TASK_RUNNING),
         short1, job(short1, 2, TaskState.TASK_RUNNING),
         starting, job(starting, 2, TaskState.TASK_RUNNING, TaskState.TASK_STARTING),
         fresh, job(fresh, 1),
         failed, job(failed, 2, TaskState.TASK_RUNNING, TaskState.TASK_FAILED)));
 
-    assertEquals(List.of(short1, fresh, failed, settled, starting),
+    assertEquals(List.of(short1, fresh, failed, settled, starting, stopped),
         EvaluationLoop.shortOfTasksFirst(s, s.jobKeys()));
   }
 
   /** A job asking for {@code count} tasks of one group, with tasks desired to run in these states. */
   private static JobState job(JobKey key, int count, TaskState... states) {
     JobState.Builder b = JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
-        .setSpec(JobSpec.newBuilder().setName(key.name()).setNamespace(key.namespace())
+        .setStatus(JobStatus.JOB_RUNNING).setSpec(JobSpec.newBuilder().setName(key.name()).setNamespace(key.namespace())
             .addGroups(GroupSpec.newBuilder().setName("a").setCount(count).setImage("i"))));
     for (int i = 0; i < states.length; i++) {
       b.addTasks(TaskRecord.newBuilder().setId(key.name() + "-a-" + i).setNamespace(key.namespace())
