@@ -44,6 +44,8 @@ public final class EvaluationLoop implements Runnable {
   private static final long TICK_MS = 1000;
   /** At least this often every job is evaluated, should a time-based rule fail to say when. */
   static final long FULL_PASS_MS = 60_000;
+  /** One wait for this member's replica to apply a plan; waited again while still leader. */
+  private static final Duration REPLICA_WAIT = Duration.ofSeconds(10);
 
   private final ClusterStore store;
   private final Scheduler scheduler;
@@ -275,9 +277,34 @@ public final class EvaluationLoop implements Runnable {
       }
       if (version > 0) {
         LOG.info("job {}: placed {}, stopped {}, forgot {}", job, plan.place().size(), plan.stop().size(), plan.forget().size());
-        snapshot = store.awaitVersion(version, Duration.ofSeconds(10));
+        snapshot = awaitOwnPlan(version);
+        if (snapshot == null) {
+          return; // no longer leader (or stopping): the next leader starts from its own state
+        }
       }
     }
+  }
+
+  /**
+   * The state including the plan just committed, before the next job is planned (planned
+   * without it, a job would be placed twice). The write is acknowledged, so this member's replica
+   * will apply it; on a loaded machine that took more than one wait, and giving up (as a failed
+   * evaluation) cost a pass over every job. So it waits on while this coordinator may act.
+   *
+   * @return null once this coordinator may not act any more, or is stopping
+   */
+  private ClusterSnapshot awaitOwnPlan(long version) {
+    while (running && mayAct.getAsBoolean()) {
+      try {
+        return store.awaitVersion(version, REPLICA_WAIT);
+      } catch (ClusterStore.StoreUnavailableException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e;
+        }
+        LOG.info("waiting on for this member's replica to apply the plan just committed: {}", e.getMessage());
+      }
+    }
+    return null;
   }
 
   private static void sleepQuietly(long ms) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.berth.coordinator.scheduler.IdGenerator;
 import io.berth.coordinator.scheduler.Scheduler;
 import io.berth.coordinator.state.ClusterSnapshot;
+import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
 import io.berth.coordinator.state.RaftClusterStore;
 import io.berth.coordinator.state.StateChange;
@@ -168,6 +169,54 @@ class EvaluationLoopTest {
 
         putJob(store, loop, holds, 0);
         awaitAtLeast(() -> liveTasks(store, waits), 1, "the blocked job placed once the other scaled to 0");
+      } finally {
+        loop.stop();
+        t.join(5000);
+      }
+    }
+  }
+
+  @Test
+  void aReplicaSlowToApplyAPlanIsWaitedForWithoutStartingAPassOverEveryJobAgain() throws Exception {
+    JobKey settled = new JobKey("default", "a-settled");
+    JobKey added = new JobKey("default", "b-added");
+    try (RaftClusterStore store = RaftClusterStore.start(
+        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+      store.putNode(NodeRecord.newBuilder().setStatus(NodeStatus.NODE_READY).setFacts(NodeFacts.newBuilder()
+          .setName("n1").setAddress("10.0.0.1").setCpuMillis(4000).setMemoryBytes(8L << 30)).build());
+      // The loop's view of the store: once armed, its next wait for the replica times out, as
+      // waits did on a loaded machine ("local replica did not reach version N").
+      java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger timedOut = new java.util.concurrent.atomic.AtomicInteger();
+      ClusterStore slowReplica = (ClusterStore) java.lang.reflect.Proxy.newProxyInstance(
+          ClusterStore.class.getClassLoader(), new Class<?>[] {ClusterStore.class}, (proxy, method, args) -> {
+            if (method.getName().equals("awaitVersion") && armed.compareAndSet(true, false)) {
+              timedOut.incrementAndGet();
+              throw new ClusterStore.StoreUnavailableException("local replica did not reach version " + args[0], null);
+            }
+            try {
+              return method.invoke(store, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      EvaluationLoop loop = new EvaluationLoop(slowReplica, new Scheduler(IdGenerator.random()), Clock.systemUTC(), () -> true);
+      Thread t = new Thread(loop, "evaluations");
+      t.setDaemon(true);
+      t.start();
+      try {
+        putJob(store, loop, settled, 1);
+        awaitAtLeast(() -> liveTasks(store, settled), 1, "the first job placed");
+        long settledEvaluations = awaitSettled(() -> loop.evaluations(settled));
+
+        armed.set(true);
+        putJob(store, loop, added, 1);
+        awaitAtLeast(() -> liveTasks(store, added), 1, "the second job placed");
+        awaitSettled(() -> loop.evaluations(added));
+        assertEquals(1, timedOut.get(), "waits for the replica that timed out");
+        assertEquals(1, liveTasks(store, added), "tasks of the job whose plan's wait timed out");
+        assertEquals(settledEvaluations, loop.evaluations(settled),
+            "evaluations of the job that did not change, after another job's wait timed out");
       } finally {
         loop.stop();
         t.join(5000);
