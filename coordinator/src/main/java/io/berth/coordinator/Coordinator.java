@@ -118,6 +118,7 @@ public final class Coordinator implements AutoCloseable {
       // Raft between members is mutual TLS too, under an anchor only members' Raft certificates chain to.
       TlsMaterial raftTls = secrets.ca().issueRaftMember(self.memberId(), serverNames);
       store = startStore(self.storeConfig(options.dataDir(), options.raftTimings())
+          .withSegmentBytes(options.raftSegmentBytes())
           .withTls(RaftKeyStores.write(options.dataDir(), raftTls)));
       storeRef.set(store);
       meta = firstMeta(store, secrets.proposedMeta());

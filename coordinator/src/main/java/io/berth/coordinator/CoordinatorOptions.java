@@ -24,7 +24,8 @@ public record CoordinatorOptions(
     int httpPort,
     boolean httpPortRequired,
     Path agentBundle,
-    boolean addMember) {
+    boolean addMember,
+    int raftSegmentBytes) {
 
   /** A member of the group as created (not one added to a running group). */
   public CoordinatorOptions(Path dataDir, boolean bootstrap, String bind, String advertise, int grpcPort, int dnsPort,
@@ -34,7 +35,7 @@ public record CoordinatorOptions(
       int httpPort, boolean httpPortRequired, Path agentBundle) {
     this(dataDir, bootstrap, bind, advertise, grpcPort, dnsPort, raftPort, zone, heartbeatInterval, nodeTtl,
         dnsTtlSeconds, peers, raftTimings, dnsUpstreams, dnsClientNetworks, nodeCertValidity, httpPort,
-        httpPortRequired, agentBundle, false);
+        httpPortRequired, agentBundle, false, io.berth.coordinator.state.StoreConfig.DEFAULT_SEGMENT_BYTES);
   }
 
   /** The Raft address other members reach this one at. */

@@ -86,9 +86,16 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
   @Option(names = "--raft-heartbeat-ms", defaultValue = "100",
       description = "How often the Raft leader heartbeats its followers; at most half the election timeout (default ${DEFAULT-VALUE}).")
   long raftHeartbeatMs;
+  @Option(names = "--raft-segment-mb", defaultValue = "64",
+      description = "Size of one Raft log segment file in MiB. The log is dropped a whole segment at a time behind a snapshot, and a follower further behind than the log kept is sent the whole snapshot instead: larger segments keep more log on disk for slow followers (default ${DEFAULT-VALUE}).")
+  int raftSegmentMb;
 
   @Override
   public Integer call() throws Exception {
+    if (raftSegmentMb < 1 || raftSegmentMb > 1024) {
+      System.err.println("berth: --raft-segment-mb " + raftSegmentMb + ": from 1 to 1024 MiB");
+      return 2;
+    }
     String adv = advertise != null ? advertise : (bind.equals("0.0.0.0") ? firstRoutableIpv4() : bind);
     java.util.List<String> members = peers;
     boolean addMember = false;
@@ -123,7 +130,7 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
         spec.commandLine().getParseResult().hasMatchedOption("--http-port"),
         agentBundle != null ? agentBundle.toAbsolutePath()
             : AgentBundle.defaultLocation(Path.of(System.getProperty("berth.home", ".")).toAbsolutePath()),
-        addMember);
+        addMember, raftSegmentMb * 1024 * 1024);
     Coordinator c;
     try {
       c = Coordinator.start(options);

@@ -74,8 +74,6 @@ public final class RaftClusterStore implements ClusterStore {
   private static final int MAX_ENTRY_BYTES = 4 * 1024 * 1024;
   // Entries on their way at once; commands submitted meanwhile wait and leave together (group commit).
   private static final int MAX_ENTRIES_IN_FLIGHT = 4;
-  // Raft snapshots the state and drops whole segments behind it: disk stays near a few segments.
-  static final int SEGMENT_BYTES = 64 * 1024 * 1024;
   // A healthy member applies a committed entry within milliseconds; this long without progress is a stuck one.
   private static final Duration APPLY_PATIENCE = Duration.ofSeconds(10);
 
@@ -103,9 +101,9 @@ public final class RaftClusterStore implements ClusterStore {
   private MemberAdmissionProtocol protocol;
   private volatile long startConfigIndex;
 
-  private RaftClusterStore(StoreConfig config, int segmentBytes) {
+  private RaftClusterStore(StoreConfig config) {
     this.config = config;
-    this.segmentBytes = segmentBytes;
+    this.segmentBytes = config.segmentBytes();
     List<MemberId> ids = new ArrayList<>();
     for (String m : config.members()) {
       ids.add(MemberId.from(m.substring(0, m.indexOf('@'))));
@@ -115,12 +113,7 @@ public final class RaftClusterStore implements ClusterStore {
 
   /** Starts (or restarts, from the data dir) this member and waits until it can submit commands. */
   public static RaftClusterStore start(StoreConfig config, Duration startTimeout) {
-    return start(config, startTimeout, SEGMENT_BYTES);
-  }
-
-  /** As {@link #start(StoreConfig, Duration)}, with log segments of {@code segmentBytes} (tests use small ones). */
-  static RaftClusterStore start(StoreConfig config, Duration startTimeout, int segmentBytes) {
-    RaftClusterStore store = new RaftClusterStore(config, segmentBytes);
+    RaftClusterStore store = new RaftClusterStore(config);
     try {
       store.open(startTimeout);
       return store;

@@ -14,34 +14,50 @@ import java.util.List;
  * @param members every member of the group, this one included, as {@code id@host:port}
  * @param timings election timeout, heartbeat and session timeout
  * @param tls the key stores for mutual TLS between members, or null for plaintext (tests)
+ * @param segmentBytes the size of one Raft log segment file ({@link #DEFAULT_SEGMENT_BYTES})
  * @param join true for a member added to a running group (a Raft configuration change through
  *     {@code members}, which then need not list this one); false for a member of the group as
  *     created, which bootstraps with {@code members}. A restart goes by the configuration on disk either way.
  */
 public record StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings,
-    TransportTls tls, boolean join) {
+    TransportTls tls, boolean join, int segmentBytes) {
+  /**
+   * Raft snapshots the state and drops whole segments behind it: disk stays near a few segments.
+   * A follower that falls further behind the leader than the log kept is sent the whole snapshot
+   * instead, in 32 KiB requests (Atomix), so larger segments let a slow follower catch up from
+   * the log for longer.
+   */
+  public static final int DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
   public StoreConfig {
     members = List.copyOf(members);
+    if (segmentBytes < 1024 * 1024) {
+      throw new IllegalArgumentException("a Raft log segment of " + segmentBytes + " bytes: at least 1 MiB");
+    }
   }
 
   public StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings,
       TransportTls tls) {
-    this(memberId, host, port, dataDir, members, timings, tls, false);
+    this(memberId, host, port, dataDir, members, timings, tls, false, DEFAULT_SEGMENT_BYTES);
   }
 
   public StoreConfig(String memberId, String host, int port, Path dataDir, List<String> members, Timings timings) {
-    this(memberId, host, port, dataDir, members, timings, null, false);
+    this(memberId, host, port, dataDir, members, timings, null, false, DEFAULT_SEGMENT_BYTES);
   }
 
   /** The same member with mutual TLS on its Raft transport. */
   public StoreConfig withTls(TransportTls transportTls) {
-    return new StoreConfig(memberId, host, port, dataDir, members, timings, transportTls, join);
+    return new StoreConfig(memberId, host, port, dataDir, members, timings, transportTls, join, segmentBytes);
   }
 
   /** The same member, added to the running group of {@code members} instead of bootstrapping one. */
   public StoreConfig joining() {
-    return new StoreConfig(memberId, host, port, dataDir, members, timings, tls, true);
+    return new StoreConfig(memberId, host, port, dataDir, members, timings, tls, true, segmentBytes);
+  }
+
+  /** The same member with Raft log segments of {@code bytes}. */
+  public StoreConfig withSegmentBytes(int bytes) {
+    return new StoreConfig(memberId, host, port, dataDir, members, timings, tls, join, bytes);
   }
 
   /**

@@ -115,11 +115,11 @@ class RaftClusterStoreTest {
 
   @Test
   void aCompactedLogRestartsFromTheSnapshotPlusTheLogAfterIt() throws IOException {
-    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir);
+    int segment = 1024 * 1024; // each write is ~40 KB: 60 of them span a few segments
+    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir).withSegmentBytes(segment);
     JobKey big = new JobKey("default", "big");
     long last;
-    int segment = 1024 * 1024; // each write is ~40 KB: 60 of them span a few segments
-    try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60), segment)) {
+    try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
       store.claimLeadership("c1", 3);
       // Enough data to fill more than one log segment, so compaction can drop some.
       for (int v = 1; v <= 60; v++) {
@@ -132,7 +132,7 @@ class RaftClusterStoreTest {
     assertTrue(snapshotFiles(dataDir) > 0, "a snapshot was written to disk");
     long logBytes = logBytes(dataDir);
     assertTrue(logBytes > 0 && logBytes < 3L * segment, "compaction dropped the segments behind the snapshot: " + logBytes);
-    try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60), segment)) {
+    try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
       ClusterSnapshot s = store.awaitVersion(last, Duration.ofSeconds(30));
       assertEquals(60, s.job(big).orElseThrow().getJob().getVersion());
       assertEquals(2000, s.job(big).orElseThrow().getTasksCount());
