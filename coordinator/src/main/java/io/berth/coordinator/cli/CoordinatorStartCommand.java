@@ -81,7 +81,7 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
       description = "Client networks the DNS forwards for (default: loopback, Docker bridges, the coordinator's /24).")
   java.util.List<String> dnsClients = new java.util.ArrayList<>();
   @Option(names = "--raft-election-ms", defaultValue = "500",
-      description = "Raft election timeout: a follower that has not heard the leader for this long (plus up to as much again, at random) starts an election (default ${DEFAULT-VALUE}).")
+      description = "Raft election timeout: a follower that has not heard the leader for this long (plus up to as much again, at random) starts an election; clients' Raft sessions time out after 5 s or twice this, whichever is longer (default ${DEFAULT-VALUE}).")
   long raftElectionMs;
   @Option(names = "--raft-heartbeat-ms", defaultValue = "100",
       description = "How often the Raft leader heartbeats its followers; at most half the election timeout (default ${DEFAULT-VALUE}).")
@@ -118,8 +118,7 @@ public final class CoordinatorStartCommand implements Callable<Integer> {
     }
     StoreConfig.Timings timings;
     try {
-      timings = new StoreConfig.Timings(Duration.ofMillis(raftElectionMs), Duration.ofMillis(raftHeartbeatMs),
-          StoreConfig.Timings.defaults().session());
+      timings = StoreConfig.Timings.of(Duration.ofMillis(raftElectionMs), Duration.ofMillis(raftHeartbeatMs));
     } catch (IllegalArgumentException e) {
       System.err.println("berth: " + e.getMessage());
       return 2;

@@ -82,6 +82,22 @@ public record StoreConfig(String memberId, String host, int port, Path dataDir, 
         throw new IllegalArgumentException("the Raft heartbeat (" + heartbeat.toMillis()
             + " ms) must be at most half the election timeout (" + election.toMillis() + " ms)");
       }
+      if (session.compareTo(election) <= 0) {
+        throw new IllegalArgumentException("the Raft session timeout (" + session.toMillis()
+            + " ms) must be longer than the election timeout (" + election.toMillis() + " ms)");
+      }
+    }
+
+    /**
+     * The timings for an election timeout and heartbeat chosen by the operator: the default
+     * session timeout, or twice the election timeout when that is longer. Atomix refuses a
+     * session timeout not longer than the election timeout (the member did not start), and a
+     * client's session should outlive the election that follows a leader's death.
+     */
+    public static Timings of(Duration election, Duration heartbeat) {
+      Duration session = defaults().session();
+      Duration twice = election.multipliedBy(2);
+      return new Timings(election, heartbeat, twice.compareTo(session) > 0 ? twice : session);
     }
 
     /** Fast failover that survived a loaded 2-core machine without spurious elections (docs/BENCHMARKS.md). */
