@@ -238,10 +238,10 @@ public final class ScaleBench {
       coordinators.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
       if (i == 0) {
         // Written before its Raft member starts (which waits for the others); the admin credential comes once it is up.
-        await("member 0's join token", Duration.ofMinutes(1), () -> Files.exists(work.resolve("c0/join-token")));
+        awaitStart("member 0's join token", Duration.ofMinutes(1), () -> Files.exists(work.resolve("c0/join-token")));
       }
     }
-    await("member 0's admin credential", Duration.ofMinutes(3), () -> Files.exists(client.resolve("config.json")));
+    awaitStart("member 0's admin credential", Duration.ofMinutes(3), () -> Files.exists(client.resolve("config.json")));
     TlsMaterial admin = AdminCredential.files(client).load().orElseThrow();
     for (int i = 0; i < members; i++) {
       channels.add(NettyChannelBuilder.forTarget(endpoints.get(i), GrpcTls.client(admin.ca(), () -> admin))
@@ -249,10 +249,31 @@ public final class ScaleBench {
     }
     for (int i = 0; i < members; i++) {
       Path log = work.resolve("coordinator-" + i + ".log");
-      await("coordinator " + i + " up", Duration.ofMinutes(3),
+      awaitStart("coordinator " + i + " up", Duration.ofMinutes(3),
           () -> Files.exists(log) && read(log).contains("agent start --coordinator"));
     }
-    await("a leader", Duration.ofMinutes(1), () -> leader() >= 0);
+    awaitStart("a leader", Duration.ofMinutes(1), () -> leader() >= 0);
+  }
+
+  /**
+   * {@link #await} while the coordinators start: gives up at once, naming the member and its log,
+   * when one of them has exited (a flag it refused, a Raft member that could not start) instead
+   * of waiting out the timeout.
+   */
+  private void awaitStart(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!awaitOrGiveUp(Duration.ofMillis(500), done)) {
+      for (int i = 0; i < coordinators.size(); i++) {
+        Process p = coordinators.get(i);
+        if (!p.isAlive()) {
+          throw new IllegalStateException("coordinator " + i + " exited with code " + p.exitValue()
+              + " while waiting for " + what + ": see " + work.resolve("coordinator-" + i + ".log"));
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out waiting for " + what);
+      }
+    }
   }
 
   private ControlServiceGrpc.ControlServiceBlockingStub api(int i) {
