@@ -117,8 +117,7 @@ class EvaluationLoopTest {
     JobKey db = new JobKey("default", "db");
     try (RaftClusterStore store = RaftClusterStore.start(
         StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
-      store.putNode(NodeRecord.newBuilder().setStatus(NodeStatus.NODE_READY).setFacts(NodeFacts.newBuilder()
-          .setName("n1").setAddress("10.0.0.1").setCpuMillis(4000).setMemoryBytes(8L << 30)).build());
+      putNode(store, 4000, 8L << 30);
       for (JobKey key : List.of(web, db)) {
         store.updateJob(key, old -> JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
             .setSpec(JobSpec.newBuilder().setName(key.name()).setNamespace("default")
@@ -154,8 +153,7 @@ class EvaluationLoopTest {
     JobKey holds = new JobKey("default", "b-holds");
     try (RaftClusterStore store = RaftClusterStore.start(
         StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
-      store.putNode(NodeRecord.newBuilder().setStatus(NodeStatus.NODE_READY).setFacts(NodeFacts.newBuilder()
-          .setName("n1").setAddress("10.0.0.1").setCpuMillis(1000).setMemoryBytes(8L << 30)).build());
+      putNode(store, 1000, 8L << 30);
       EvaluationLoop loop = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), Clock.systemUTC(), () -> true);
       Thread t = new Thread(loop, "evaluations");
       t.setDaemon(true);
@@ -182,8 +180,7 @@ class EvaluationLoopTest {
     JobKey added = new JobKey("default", "b-added");
     try (RaftClusterStore store = RaftClusterStore.start(
         StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
-      store.putNode(NodeRecord.newBuilder().setStatus(NodeStatus.NODE_READY).setFacts(NodeFacts.newBuilder()
-          .setName("n1").setAddress("10.0.0.1").setCpuMillis(4000).setMemoryBytes(8L << 30)).build());
+      putNode(store, 4000, 8L << 30);
       // The loop's view of the store: once armed, its next wait for the replica times out, as
       // waits did on a loaded machine ("local replica did not reach version N").
       java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -247,8 +244,7 @@ class EvaluationLoopTest {
     Path dir = dataDir.resolve("pace-" + pace);
     try (RaftClusterStore store = RaftClusterStore.start(
         StoreConfig.single("c1", "127.0.0.1", freePort(), dir), Duration.ofSeconds(60))) {
-      store.putNode(NodeRecord.newBuilder().setStatus(NodeStatus.NODE_READY).setFacts(NodeFacts.newBuilder()
-          .setName("n1").setAddress("10.0.0.1").setCpuMillis(1_000_000).setMemoryBytes(1L << 40)).build());
+      putNode(store, 1_000_000, 1L << 40);
       EvaluationLoop loop = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), Clock.systemUTC(), () -> true)
           .withPace(pace);
       Thread t = new Thread(loop, "evaluations");
@@ -316,6 +312,12 @@ class EvaluationLoopTest {
           .setState(states[i]));
     }
     return b.build();
+  }
+
+  /** The one node "n1", ready, with this much CPU and memory. */
+  private static void putNode(RaftClusterStore store, int cpuMillis, long memoryBytes) {
+    store.putNode(NodeRecord.newBuilder().setStatus(NodeStatus.NODE_READY).setFacts(NodeFacts.newBuilder()
+        .setName("n1").setAddress("10.0.0.1").setCpuMillis(cpuMillis).setMemoryBytes(memoryBytes)).build());
   }
 
   private static void putJob(RaftClusterStore store, EvaluationLoop loop, JobKey key, int count) throws Exception {
