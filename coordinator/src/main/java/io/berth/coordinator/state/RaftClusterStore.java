@@ -78,7 +78,6 @@ public final class RaftClusterStore implements ClusterStore {
   private static final Duration APPLY_PATIENCE = Duration.ofSeconds(10);
 
   private final StoreConfig config;
-  private final int segmentBytes;
   private final List<MemberId> memberIds;
   private final ReplicaView view = new ReplicaView();
   private final ApplyProgress applyProgress = new ApplyProgress(APPLY_PATIENCE.toNanos());
@@ -103,7 +102,6 @@ public final class RaftClusterStore implements ClusterStore {
 
   private RaftClusterStore(StoreConfig config) {
     this.config = config;
-    this.segmentBytes = config.segmentBytes();
     List<MemberId> ids = new ArrayList<>();
     for (String m : config.members()) {
       ids.add(MemberId.from(m.substring(0, m.indexOf('@'))));
@@ -175,7 +173,7 @@ public final class RaftClusterStore implements ClusterStore {
             // FileChannel syscall per entry, and a follower catching up after an election kept the
             // leader's Raft thread busy for minutes at 10,000 nodes (docs/BENCHMARKS.md).
             .withStorageLevel(StorageLevel.MAPPED)
-            .withMaxSegmentSize(segmentBytes)
+            .withMaxSegmentSize(config.segmentBytes())
             .withMaxEntrySize(maxEntryBytes())
             .withFlushOnCommit()
             .withNamespace(RaftNamespaces.RAFT_STORAGE)
@@ -225,7 +223,7 @@ public final class RaftClusterStore implements ClusterStore {
   }
 
   private int maxEntryBytes() {
-    return Math.min(MAX_ENTRY_BYTES, segmentBytes / 2);
+    return Math.min(MAX_ENTRY_BYTES, config.segmentBytes() / 2);
   }
 
   /** Why a member may not join the Raft group: it was removed and has not joined again with the token. */
