@@ -179,6 +179,10 @@ public final class RaftClusterStore implements ClusterStore {
             .withNamespace(RaftNamespaces.RAFT_STORAGE)
             .build())
         .build();
+    if (!RaftLogIndex.indexEveryEntry(server)) {
+      LOG.warn("Raft log of {}: Atomix's internals have moved; its entries stay indexed one in 200,"
+          + " and resets to an index read up to 199 entries", config.memberId());
+    }
     server.addRoleChangeListener(role -> {
       long term = server.cluster().getTerm();
       boolean leader = role == RaftServer.Role.LEADER;
@@ -819,6 +823,16 @@ public final class RaftClusterStore implements ClusterStore {
     } catch (Exception e) {
       throw new StoreUnavailableException("log compaction failed: " + e, e);
     }
+  }
+
+  /** This member's Raft commit index (-1 when unknown), for tests of the log. */
+  long raftCommitIndex() {
+    return RaftInternals.commitIndex(server);
+  }
+
+  /** The Raft log index whose position the log keeps at or before {@code raftIndex}, for tests of the log. */
+  Optional<Long> logPositionKeptAtOrBefore(long raftIndex) {
+    return RaftLogIndex.indexedAtOrBefore(server, raftIndex);
   }
 
   @Override

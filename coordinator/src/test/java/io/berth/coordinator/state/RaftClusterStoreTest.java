@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,38 @@ class RaftClusterStoreTest {
       assertEquals(3, s.leader().orElseThrow().getEpoch());
       assertThrows(ClusterStore.FencedOutException.class,
           () -> store.fencedAt(2).updateJob(big, old -> job("big", 61, 1)), "fencing survives the restore");
+    }
+  }
+
+  @Test
+  void everyLogEntryIsIndexedSoAReaderResetReadsOneEntry() throws IOException {
+    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir);
+    try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
+      // More entries than Atomix's own index step (one position per 200 entries).
+      for (int i = 0; i < 250; i++) {
+        store.putNode(node("n" + i));
+      }
+      assertEveryEntryIndexed(store, 1);
+    }
+    try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
+      long firstAfterRestart = store.raftCommitIndex() + 1;
+      for (int i = 0; i < 250; i++) {
+        store.putNode(node("m" + i));
+      }
+      assertEveryEntryIndexed(store, firstAfterRestart);
+    }
+  }
+
+  private static NodeRecord node(String name) {
+    return NodeRecord.newBuilder().setFacts(NodeFacts.newBuilder().setName(name).setAddress("10.0.0.1"))
+        .setStatus(NodeStatus.NODE_READY).build();
+  }
+
+  private static void assertEveryEntryIndexed(RaftClusterStore store, long from) {
+    long commit = store.raftCommitIndex();
+    assertTrue(commit - from + 1 >= 250, "the 250 writes reached the log: entries " + from + " to " + commit);
+    for (long i = from; i <= commit; i++) {
+      assertEquals(Optional.of(i), store.logPositionKeptAtOrBefore(i), "position of log entry " + i);
     }
   }
 
