@@ -234,7 +234,7 @@ public final class ScaleBench {
       if (!extra.isEmpty()) {
         cmd.addAll(List.of(extra.split("\\s+")));
       }
-      Path log = work.resolve("coordinator-" + i + ".log");
+      Path log = coordinatorLog(i);
       coordinators.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
       if (i == 0) {
         // Written before its Raft member starts (which waits for the others); the admin credential comes once it is up.
@@ -248,11 +248,16 @@ public final class ScaleBench {
           .maxInboundMessageSize(256 << 20).build());
     }
     for (int i = 0; i < members; i++) {
-      Path log = work.resolve("coordinator-" + i + ".log");
+      Path log = coordinatorLog(i);
       awaitStart("coordinator " + i + " up", Duration.ofMinutes(3),
           () -> Files.exists(log) && read(log).contains("agent start --coordinator"));
     }
     awaitStart("a leader", Duration.ofMinutes(1), () -> leader() >= 0);
+  }
+
+  /** Where coordinator i's output goes. */
+  private Path coordinatorLog(int i) {
+    return work.resolve("coordinator-" + i + ".log");
   }
 
   /**
@@ -267,7 +272,7 @@ public final class ScaleBench {
         Process p = coordinators.get(i);
         if (!p.isAlive()) {
           throw new IllegalStateException("coordinator " + i + " exited with code " + p.exitValue()
-              + " while waiting for " + what + ": see " + work.resolve("coordinator-" + i + ".log"));
+              + " while waiting for " + what + ": see " + coordinatorLog(i));
         }
       }
       if (System.nanoTime() > deadline) {
