@@ -11,9 +11,10 @@ import java.lang.reflect.Field;
 import java.util.Optional;
 
 /**
- * Makes Atomix index the position of every Raft log entry, so that a log reader reset to an index
- * (a follower checking the entry before an append, a leader backing up a follower's next index)
- * is one lookup and one entry read.
+ * Makes Atomix index the position of every Raft log entry, so that a log reader moved back to an
+ * index (a follower checking the entry before an append, a leader backing up a follower's next
+ * index) is one lookup and one entry read. Atomix's reader does not consult the index when it is
+ * opened or moved forward: it steps through the entries in between (docs/DESIGN.md).
  *
  * <p>Atomix 3.1.12 keeps one position per 200 entries (its journal's default index density, 0.005,
  * which {@code RaftStorage} gives no way to change), so a reset reads and deserializes up to 199
