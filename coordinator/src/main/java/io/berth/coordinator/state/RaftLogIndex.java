@@ -24,7 +24,7 @@ import java.util.Optional;
  * {@link RaftInternals}; if that stops working the log is left as Atomix built it (correct, only
  * slower to reset). Memory: one map entry (about 70 bytes) per entry in the log kept.
  */
-final class RaftLogIndex {
+public final class RaftLogIndex {
   /** Atomix's density for "every entry": its sparse index keeps every ceil(1 / density)-th position. */
   private static final double EVERY_ENTRY = 1.0;
 
@@ -42,13 +42,20 @@ final class RaftLogIndex {
    * thread writes to the log. False if Atomix's internals were not where expected.
    */
   static boolean indexEveryEntry(RaftServer server) {
-    Optional<SegmentedJournal<?>> journal = journal(server);
-    if (journal.isEmpty() || SEGMENT_INDEX == null || SPARSE_INDEX_STEP == null || JOURNAL_DENSITY == null) {
+    return journal(server).map(RaftLogIndex::indexEveryEntry).orElse(false);
+  }
+
+  /**
+   * {@link #indexEveryEntry(RaftServer)} on a journal of one's own (JournalReaderBench): Atomix's
+   * journal builder refuses a density of 1 (it takes 0 to 1, exclusive), so this is the way there too.
+   */
+  public static boolean indexEveryEntry(SegmentedJournal<?> journal) {
+    if (SEGMENT_INDEX == null || SPARSE_INDEX_STEP == null || JOURNAL_DENSITY == null) {
       return false;
     }
     try {
-      JOURNAL_DENSITY.setDouble(journal.get(), EVERY_ENTRY);
-      for (JournalSegment<?> segment : journal.get().segments()) {
+      JOURNAL_DENSITY.setDouble(journal, EVERY_ENTRY);
+      for (JournalSegment<?> segment : journal.segments()) {
         if (SEGMENT_INDEX.get(segment) instanceof SparseJournalIndex index) {
           SPARSE_INDEX_STEP.setInt(index, 1);
         }
