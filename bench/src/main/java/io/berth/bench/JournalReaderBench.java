@@ -19,9 +19,10 @@ import java.util.stream.Stream;
  * What moving Atomix's journal reader costs on the Raft thread, with log entries the size of
  * Berth's plan parts (4 MiB) in one segment: opening a reader at the log's end (what a new leader
  * does once per follower), moving a reader back (a follower's previous-entry check, a leader
- * backing up a follower) by one entry or half a segment, with Atomix's default index (one position per 200 entries) and with
- * every entry indexed (Berth's {@code RaftLogIndex}). The baseline in the same run is reading the
- * one entry a seek needs (a reader moved back by one entry with every entry indexed).
+ * backing up a follower) by one entry or half a segment, with Atomix's default index (one
+ * position per 200 entries) and with every entry indexed (Berth's {@code RaftLogIndex}). The
+ * baseline in the same run is reading the one entry a seek needs (a reader moved back by one
+ * entry with every entry indexed).
  *
  * <p>Usage: {@code JournalReaderBench [segmentMiB] [entryKiB] [rounds]} (default 256 4096 5).
  */

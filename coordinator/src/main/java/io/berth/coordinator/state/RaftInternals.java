@@ -13,7 +13,7 @@ import java.util.Optional;
  * getter, so it is read by reflection; empty if that ever stops working.
  */
 final class RaftInternals {
-  private static final Field CONTEXT = contextField();
+  private static final Field CONTEXT = field(DefaultRaftServer.class, "context");
 
   private RaftInternals() {}
 
@@ -38,9 +38,10 @@ final class RaftInternals {
     return context(server).map(RaftContext::getLastApplied).orElse(-1L);
   }
 
-  private static Field contextField() {
+  /** A private field of the pinned Atomix made readable, null if it is no longer there. */
+  static Field field(Class<?> owner, String name) {
     try {
-      Field f = DefaultRaftServer.class.getDeclaredField("context");
+      Field f = owner.getDeclaredField(name);
       f.setAccessible(true);
       return f;
     } catch (ReflectiveOperationException | RuntimeException e) {

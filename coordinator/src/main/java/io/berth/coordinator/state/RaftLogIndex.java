@@ -28,10 +28,10 @@ public final class RaftLogIndex {
   /** Atomix's density for "every entry": its sparse index keeps every ceil(1 / density)-th position. */
   private static final double EVERY_ENTRY = 1.0;
 
-  private static final Field RAFT_LOG_JOURNAL = field(RaftLog.class, "journal");
-  private static final Field JOURNAL_DENSITY = field(SegmentedJournal.class, "indexDensity");
-  private static final Field SEGMENT_INDEX = field(JournalSegment.class, "index");
-  private static final Field SPARSE_INDEX_STEP = field(SparseJournalIndex.class, "density");
+  private static final Field RAFT_LOG_JOURNAL = RaftInternals.field(RaftLog.class, "journal");
+  private static final Field JOURNAL_DENSITY = RaftInternals.field(SegmentedJournal.class, "indexDensity");
+  private static final Field SEGMENT_INDEX = RaftInternals.field(JournalSegment.class, "index");
+  private static final Field SPARSE_INDEX_STEP = RaftInternals.field(SparseJournalIndex.class, "density");
 
   private RaftLogIndex() {}
 
@@ -99,15 +99,5 @@ public final class RaftLogIndex {
         return Optional.empty();
       }
     });
-  }
-
-  private static Field field(Class<?> owner, String name) {
-    try {
-      Field f = owner.getDeclaredField(name);
-      f.setAccessible(true);
-      return f;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
   }
 }

@@ -51,8 +51,7 @@ class RaftClusterStoreTest {
       // a second init keeps the first identity
       assertEquals("x", store.initMeta(ClusterMeta.newBuilder().setClusterId("y").build()).getClusterId());
 
-      long nodeVersion = store.putNode(NodeRecord.newBuilder()
-          .setFacts(NodeFacts.newBuilder().setName("n1").setAddress("10.0.0.1")).setStatus(NodeStatus.NODE_READY).build());
+      long nodeVersion = store.putNode(node("n1"));
       ClusterStore.JobWrite w = store.updateJob(key, old -> job("web", 1, 3));
       assertTrue(w.written());
       assertTrue(w.version() > nodeVersion, "versions grow with every write");
@@ -163,6 +162,7 @@ class RaftClusterStoreTest {
     }
   }
 
+  /** A ready node at 10.0.0.1. */
   private static NodeRecord node(String name) {
     return NodeRecord.newBuilder().setFacts(NodeFacts.newBuilder().setName(name).setAddress("10.0.0.1"))
         .setStatus(NodeStatus.NODE_READY).build();
