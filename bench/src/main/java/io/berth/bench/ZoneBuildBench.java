@@ -24,11 +24,13 @@ import java.util.TreeMap;
 
 /**
  * CPU time of one DNS zone rebuild ({@link ClusterZone} from a cluster state), the work every
- * coordinator repeats after its state changes: N nodes and M running tasks of one job, shaped as
- * ScaleBench's (one group, no ports). The baseline in the same run is the rebuild of the nodes
- * alone, so the figure that matters, per task, is the difference divided by the tasks.
+ * coordinator repeats after its state changes: N nodes and M running tasks in J jobs of one group
+ * each (no ports), shaped as ScaleBench's. Rows, all in the same run: the nodes alone (the
+ * baseline); every job new (a rebuild from nothing, what every rebuild cost before each job's names
+ * were kept as a part); one job of the J changed (what a rebuild costs while one job is placed or
+ * reports). The figure per task is the difference to the baseline divided by the tasks.
  *
- * <p>Usage: {@code ZoneBuildBench [nodes] [tasks] [rounds]} (default 10000 100000 7).
+ * <p>Usage: {@code ZoneBuildBench [nodes] [tasks] [rounds] [jobs]} (default 10000 100000 7 10).
  */
 public final class ZoneBuildBench {
   private ZoneBuildBench() {}
@@ -37,6 +39,7 @@ public final class ZoneBuildBench {
     int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int tasks = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+    int jobCount = args.length > 3 ? Integer.parseInt(args[3]) : 10;
     Map<String, NodeRecord> nodeRecords = new TreeMap<>();
     for (int i = 0; i < nodes; i++) {
       String name = String.format("hollow-%05d", i);
@@ -45,33 +48,50 @@ public final class ZoneBuildBench {
               .setAddress("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255)))
           .build());
     }
-    JobState.Builder job = JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
-        .setSpec(JobSpec.newBuilder().setName("bench").setNamespace("default")
-            .addGroups(GroupSpec.newBuilder().setName("t").setCount(tasks).setImage("hollow"))));
     List<String> names = List.copyOf(nodeRecords.keySet());
-    for (int i = 0; i < tasks; i++) {
-      job.addTasks(TaskRecord.newBuilder().setId("bench-t-" + i + "-x").setNamespace("default").setJob("bench")
-          .setGroup("t").setIndex(i).setNode(names.get(i % nodes)).setDesired(DesiredState.DESIRED_RUN)
-          .setState(TaskState.TASK_RUNNING));
+    Map<JobKey, JobState> jobs = new TreeMap<>();
+    for (int j = 0; j < jobCount; j++) {
+      String jobName = "bench-" + j;
+      int size = tasks / jobCount + (j < tasks % jobCount ? 1 : 0);
+      JobState.Builder job = JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
+          .setSpec(JobSpec.newBuilder().setName(jobName).setNamespace("default")
+              .addGroups(GroupSpec.newBuilder().setName("t").setCount(size).setImage("hollow"))));
+      for (int i = 0; i < size; i++) {
+        job.addTasks(TaskRecord.newBuilder().setId(jobName + "-t-" + i + "-x").setNamespace("default")
+            .setJob(jobName).setGroup("t").setIndex(i).setNode(names.get((i + j) % nodes))
+            .setDesired(DesiredState.DESIRED_RUN).setState(TaskState.TASK_RUNNING));
+      }
+      jobs.put(new JobKey("default", jobName), job.build());
     }
-    Map<JobKey, JobState> withTasks = Map.of(new JobKey("default", "bench"), job.build());
-    double nodesAlone = medianCpuMs(nodeRecords, Map.of(), rounds);
-    double all = medianCpuMs(nodeRecords, withTasks, rounds);
+    JobKey changing = jobs.keySet().iterator().next();
+    double nodesAlone = medianCpuMs(nodeRecords, Map.of(), null, rounds);
+    double all = medianCpuMs(nodeRecords, jobs, null, rounds);
+    double one = medianCpuMs(nodeRecords, jobs, changing, rounds);
     System.out.printf("| zone rebuild, %,d nodes alone (baseline) | %.0f ms CPU |%n", nodes, nodesAlone);
-    System.out.printf("| zone rebuild, %,d nodes and %,d running tasks | %.0f ms CPU (%.1fx the baseline) |%n",
-        nodes, tasks, all, all / nodesAlone);
-    System.out.printf("| per task | %.2f us CPU |%n", (all - nodesAlone) * 1000 / tasks);
+    System.out.printf("| zone rebuild, %,d nodes and %,d running tasks in %d jobs, every job new | %.0f ms CPU (%.1fx the baseline) |%n",
+        nodes, tasks, jobCount, all, all / nodesAlone);
+    System.out.printf("| the same, one job of the %d changed | %.0f ms CPU (%.1fx the baseline, %.2fx every job new) |%n",
+        jobCount, one, one / nodesAlone, one / all);
+    System.out.printf("| per task, every job new | %.2f us CPU |%n", (all - nodesAlone) * 1000 / tasks);
   }
 
-  /** Median thread CPU time of a rebuild, each from a new state version, after as many warm-ups. */
-  private static double medianCpuMs(Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs, int rounds) {
+  /**
+   * Median thread CPU time of a rebuild after as many warm-ups, each from a new state version:
+   * everything new, or (with {@code changed}) the last state with that one job written again.
+   */
+  private static double medianCpuMs(
+      Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs, JobKey changed, int rounds) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     ClusterZone zone = new ClusterZone(new TaskNames("berth."),
         List.of(new ClusterZone.Nameserver("c1", InetAddress.getLoopbackAddress())), 5);
     double[] ms = new double[rounds];
     long version = 1;
+    ClusterSnapshot s = new ClusterSnapshot(version, nodes, jobs);
     for (int i = 0; i < 2 * rounds; i++) {
-      ClusterSnapshot s = new ClusterSnapshot(++version, nodes, jobs); // new maps: a rebuild each time
+      ++version;
+      s = changed == null
+          ? new ClusterSnapshot(version, nodes, jobs) // new maps: every job rendered again
+          : s.withJob(version, changed, jobs.get(changed));
       long t0 = threads.getCurrentThreadCpuTime();
       zone.accept(s);
       long spent = threads.getCurrentThreadCpuTime() - t0;

@@ -1,6 +1,8 @@
 package io.berth.dns;
 
+import java.util.Collection;
 import java.util.Map;
+import java.util.function.Function;
 import org.xbill.DNS.Name;
 
 /**
@@ -13,19 +15,39 @@ final class WireNameTable<V> {
   private final int mask;
 
   WireNameTable(Map<Name, V> entries) {
-    int capacity = Integer.highestOneBit(Math.max(4, entries.size() * 2 + 1)) << 1;
+    this(entries.size());
+    for (Map.Entry<Name, V> e : entries.entrySet()) {
+      put(key(e.getKey()), e.getValue());
+    }
+  }
+
+  /** A table of values that know their own key (see {@link #key(Name)}): nothing is encoded again. */
+  WireNameTable(Collection<V> entries, Function<V, byte[]> keyOf) {
+    this(entries.size());
+    for (V value : entries) {
+      put(keyOf.apply(value), value);
+    }
+  }
+
+  private WireNameTable(int size) {
+    int capacity = Integer.highestOneBit(Math.max(4, size * 2 + 1)) << 1;
     keys = new byte[capacity][];
     values = new Object[capacity];
     mask = capacity - 1;
-    for (Map.Entry<Name, V> e : entries.entrySet()) {
-      byte[] key = lowercase(e.getKey().toWire());
-      int slot = hash(key, 0, key.length) & mask;
-      while (keys[slot] != null) {
-        slot = (slot + 1) & mask;
-      }
-      keys[slot] = key;
-      values[slot] = e.getValue();
+  }
+
+  /** A name's key in such a table: its uncompressed wire form, lowercased. */
+  static byte[] key(Name name) {
+    return lowercase(name.toWire());
+  }
+
+  private void put(byte[] key, V value) {
+    int slot = hash(key, 0, key.length) & mask;
+    while (keys[slot] != null) {
+      slot = (slot + 1) & mask;
     }
+    keys[slot] = key;
+    values[slot] = value;
   }
 
   /** The value for the uncompressed wire name at packet[offset, offset+length), or null. */
@@ -65,7 +87,7 @@ final class WireNameTable<V> {
   }
 
   private static byte[] lowercase(byte[] wire) {
-    byte[] out = wire.clone();
+    byte[] out = wire; // toWire's array is ours to change
     for (int i = 0; i < out.length; i++) {
       out[i] = lower(out[i]);
     }

@@ -3,7 +3,6 @@ package io.berth.dns;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,7 +46,7 @@ public final class ZoneSnapshot {
     this.origin = origin;
     this.serial = serial;
     this.nodes = nodes;
-    this.nodesByWire = new WireNameTable<>(nodes);
+    this.nodesByWire = new WireNameTable<>(nodes.values(), node -> node.wireKey);
     this.cuts = cuts;
   }
 
@@ -132,6 +131,26 @@ public final class ZoneSnapshot {
     }
   }
 
+  /**
+   * Names between {@code name} and the apex ({@code apexLabels} long) exist (RFC 8020): each one
+   * not in {@code nodes} is added as an empty non-terminal, answering NODATA. With {@code self},
+   * {@code name} itself too (a part's apex, whose names lie below it).
+   */
+  static void addEmptyNonTerminals(
+      Map<Name, NameNode> nodes, Name name, boolean self, int apexLabels, Zone zone) {
+    for (int strip = self ? 0 : 1; name.labels() - strip > apexLabels; strip++) {
+      Name ancestor = strip == 0 ? name : new Name(name, strip);
+      NameNode existing = nodes.get(ancestor);
+      if (existing != null && existing.isEmptyNonTerminal()) {
+        break; // made here earlier, together with everything above it
+      }
+      if (existing == null) {
+        // Below its apex, so in the same zone as the node it leads to.
+        nodes.put(ancestor, NameNode.emptyNonTerminal(ancestor, zone));
+      }
+    }
+  }
+
   private static Name child(String label, Name parent) {
     try {
       return new Name(label, parent);
@@ -157,6 +176,7 @@ public final class ZoneSnapshot {
     private final List<Pending> data = new ArrayList<>();
     private final List<Pending> outOfZoneGlue = new ArrayList<>();
     private final List<Name> reverseZones = new ArrayList<>();
+    private final List<ZonePart> parts = new ArrayList<>();
 
     /** A record whose TTL may be the default, which is only known at build time. */
     private record Pending(Name name, long ttl, LongFunction<Record> make) {
@@ -233,62 +253,63 @@ public final class ZoneSnapshot {
     /** Any other record (SRV, PTR, TXT, ...) as given, TTL included. */
     public Builder record(Record r) {
       requireServed(r.getName());
-      if (r.getDClass() != DClass.IN) {
-        throw new IllegalArgumentException(
-            "record " + r + " is of class " + DClass.string(r.getDClass()) + "; only IN is served");
-      }
-      if (r.getType() == Type.SOA || r.getType() == Type.OPT) {
-        throw new IllegalArgumentException(
-            "record " + r + ": " + Type.string(r.getType()) + " is made by the server itself");
-      }
+      OwnerTable.requireData(r);
       long ttl = r.getTTL();
-      data.add(new Pending(r.getName(), ttl, t -> t == ttl ? r : retimed(r, t)));
+      data.add(new Pending(r.getName(), ttl, t -> t == ttl ? r : OwnerTable.retimed(r, t)));
+      return this;
+    }
+
+    /**
+     * Names built earlier and kept while their inputs do not change (see {@link ZonePart}). Its
+     * apex must lie in the zone; where a name is also given here or in an earlier part, that one
+     * stays and the part's is left out.
+     */
+    public Builder part(ZonePart part) {
+      if (!part.apex().subdomain(origin)) {
+        throw new IllegalArgumentException("part " + part.apex() + " is outside zone " + origin);
+      }
+      parts.add(part);
       return this;
     }
 
     public ZoneSnapshot build() {
       ZoneCuts cuts = new ZoneCuts(zones());
-      // Owner -> type -> records, in insertion order (apex SOA and NS first, for ANY).
-      Map<Name, Map<Integer, Collection<Record>>> owners = new LinkedHashMap<>();
+      OwnerTable owners = new OwnerTable();
       for (Zone zone : cuts.all()) {
-        add(owners, zone.soa);
+        owners.add(zone.soa);
         for (Name ns : nameservers) {
-          add(owners, new NSRecord(zone.apex, DClass.IN, defaultTtl, ns));
+          owners.add(new NSRecord(zone.apex, DClass.IN, defaultTtl, ns));
         }
       }
       for (Pending p : data) {
-        add(owners, p.at(p.ttl == DEFAULT_TTL ? defaultTtl : p.ttl));
+        owners.add(p.at(p.ttl == DEFAULT_TTL ? defaultTtl : p.ttl));
       }
-      Map<Name, List<Record>> addresses = new HashMap<>();
-      for (Map.Entry<Name, Map<Integer, Collection<Record>>> owner : owners.entrySet()) {
-        for (Map.Entry<Integer, Collection<Record>> set : owner.getValue().entrySet()) {
-          List<Record> rrset = uniformTtl(set.getValue()); // duplicates are gone: now a list
-          if (set.getKey() == Type.A || set.getKey() == Type.AAAA) {
-            addresses.computeIfAbsent(owner.getKey(), n -> new ArrayList<>()).addAll(rrset);
-          }
-          set.setValue(rrset);
-        }
-      }
+      List<Record> glue = new ArrayList<>(outOfZoneGlue.size());
       for (Pending p : outOfZoneGlue) {
-        addresses.computeIfAbsent(p.name, n -> new ArrayList<>()).add(p.at(defaultTtl));
+        glue.add(p.at(defaultTtl));
       }
-      Map<Name, NameNode> nodes = new HashMap<>();
-      for (Map.Entry<Name, Map<Integer, Collection<Record>>> owner : owners.entrySet()) {
-        Name name = owner.getKey();
-        Zone zone = cuts.holding(name);
-        Map<Integer, Collection<Record>> byType = owner.getValue();
-        int[] types = new int[byType.size()];
-        Answer[] answers = new Answer[byType.size()];
-        int i = 0;
-        for (Map.Entry<Integer, Collection<Record>> set : byType.entrySet()) {
-          Record[] records = set.getValue().toArray(new Record[0]);
-          types[i] = set.getKey();
-          answers[i] = Answer.positive(name, set.getKey(), records, additional(records, addresses));
-          i++;
-        }
-        nodes.put(name, new NameNode(name, zone, types, answers));
+      int size = owners.size();
+      for (ZonePart part : parts) {
+        size += part.size();
       }
-      addEmptyNonTerminals(nodes);
+      Map<Name, NameNode> nodes = new HashMap<>(2 * size);
+      List<NameNode> given = new ArrayList<>(owners.size());
+      owners.render(glue, (name, types, answers) -> {
+        NameNode node = new NameNode(name, cuts.holding(name), types, answers);
+        nodes.put(name, node);
+        given.add(node);
+      });
+      for (ZonePart part : parts) {
+        // Below an apex in the zone there is no other cut (reverse zones lie under arpa).
+        part.addTo(nodes, cuts.holding(part.apex()));
+      }
+      for (NameNode node : given) {
+        addEmptyNonTerminals(nodes, node.name, false, node.zone.apex.labels(), node.zone);
+      }
+      for (ZonePart part : parts) {
+        Zone zone = cuts.holding(part.apex());
+        addEmptyNonTerminals(nodes, part.apex(), true, zone.apex.labels(), zone);
+      }
       return new ZoneSnapshot(origin, serial, Collections.unmodifiableMap(nodes), cuts);
     }
 
@@ -319,65 +340,6 @@ public final class ZoneSnapshot {
       return zones;
     }
 
-    /** Names between a record's owner and its apex exist (RFC 8020): they answer NODATA. */
-    private static void addEmptyNonTerminals(Map<Name, NameNode> nodes) {
-      for (NameNode node : new ArrayList<>(nodes.values())) {
-        int apexLabels = node.zone.apex.labels();
-        for (int strip = 1; node.name.labels() - strip > apexLabels; strip++) {
-          Name ancestor = new Name(node.name, strip);
-          NameNode existing = nodes.get(ancestor);
-          if (existing != null && existing.isEmptyNonTerminal()) {
-            break; // made here earlier, together with everything above it
-          }
-          if (existing == null) {
-            // Below its apex, so in the same zone as the node it leads to.
-            nodes.put(ancestor, new NameNode(ancestor, node.zone, new int[0], new Answer[0]));
-          }
-        }
-      }
-    }
-
-    /** Addresses of the names an answer points at (NS, SRV, MX targets), so clients skip a trip. */
-    private static Record[] additional(Record[] records, Map<Name, List<Record>> addresses) {
-      Set<Record> extra = new LinkedHashSet<>();
-      for (Record r : records) {
-        Name target = r.getAdditionalName();
-        if (target != null) {
-          extra.addAll(addresses.getOrDefault(target, List.of()));
-        }
-      }
-      return extra.toArray(new Record[0]);
-    }
-
-    private static void add(Map<Name, Map<Integer, Collection<Record>>> owners, Record r) {
-      owners
-          .computeIfAbsent(r.getName(), n -> new LinkedHashMap<>())
-          .computeIfAbsent(r.getType(), t -> new LinkedHashSet<>())
-          .add(r);
-    }
-
-    /** RFC 2181 5.2: one TTL per RRset; the lowest given wins so nothing is cached too long. */
-    private static List<Record> uniformTtl(Collection<Record> set) {
-      long min = Long.MAX_VALUE;
-      for (Record r : set) {
-        min = Math.min(min, r.getTTL());
-      }
-      List<Record> out = new ArrayList<>(set.size());
-      for (Record r : set) {
-        out.add(r.getTTL() == min ? r : retimed(r, min));
-      }
-      return out;
-    }
-
-    private static Record retimed(Record r, long ttl) {
-      try {
-        return Record.fromString(
-            r.getName(), r.getType(), r.getDClass(), ttl, r.rdataToString(), Name.root);
-      } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("cannot re-time record " + r, e);
-      }
-    }
-
     private static Pending addressEntry(Name name, InetAddress addr, long ttl) {
       requireAbsolute(name);
       if (addr instanceof Inet4Address) {
@@ -396,10 +358,7 @@ public final class ZoneSnapshot {
     }
 
     private static long requireTtl(long seconds) {
-      if (seconds < 0 || seconds > 0x7FFF_FFFFL) {
-        throw new IllegalArgumentException("TTL " + seconds + " is outside 0..2147483647 seconds");
-      }
-      return seconds;
+      return OwnerTable.requireTtl(seconds);
     }
   }
 }

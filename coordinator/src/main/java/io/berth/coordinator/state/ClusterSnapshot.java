@@ -315,6 +315,40 @@ public final class ClusterSnapshot {
     return t == null ? Optional.empty() : Optional.of(t.value());
   }
 
+  /**
+   * This state with one job's record and tasks replaced (or added) and every other job's entry
+   * shared, as a write of that job alone leaves it: for building states without a Raft log (tests,
+   * benches) whose readers tell changed jobs from unchanged ones ({@link #sameJob}).
+   */
+  public ClusterSnapshot withJob(long newVersion, JobKey key, JobState job) {
+    PMap<String, JobKey> byId = jobOfTask;
+    PMap<String, PSortedMap<String, JobKey>> desired = desiredOnNode;
+    JobEntry old = entries.get(key);
+    for (JobEntry.Indexed<TaskRecord> t : old == null ? List.<JobEntry.Indexed<TaskRecord>>of() : old.taskEntries()) {
+      byId = byId.minus(t.value().getId());
+      PSortedMap<String, JobKey> on = desired.get(t.value().getNode());
+      if (on != null && on.containsKey(t.value().getId())) {
+        PSortedMap<String, JobKey> left = on.minus(t.value().getId());
+        desired = left.isEmpty() ? desired.minus(t.value().getNode()) : desired.plus(t.value().getNode(), left);
+      }
+    }
+    for (TaskRecord t : job.getTasksList()) {
+      byId = byId.plus(t.getId(), key);
+      if (t.getDesired() == DesiredState.DESIRED_RUN) {
+        PSortedMap<String, JobKey> on = desired.get(t.getNode());
+        desired = desired.plus(t.getNode(), (on == null ? NONE : on).plus(t.getId(), key));
+      }
+    }
+    return new ClusterSnapshot(newVersion, nodes, entries.plus(key, JobEntry.of(job)), members, leader, keyIndexes,
+        byId, desired);
+  }
+
+  /** This state with one node's record replaced (or added), as a write of that node alone leaves it. */
+  public ClusterSnapshot withNode(long newVersion, NodeRecord node) {
+    return new ClusterSnapshot(newVersion, nodes.plus(node.getFacts().getName(), node), entries, members, leader,
+        keyIndexes, jobOfTask, desiredOnNode);
+  }
+
   public ClusterSnapshot withVersion(long newVersion) {
     return new ClusterSnapshot(newVersion, nodes, entries, members, leader, keyIndexes, jobOfTask, desiredOnNode);
   }

@@ -21,7 +21,12 @@ public final class TaskNames {
 
   /** {@code <group>.<job>.<namespace>.<zone>}, absolute. */
   public String group(String namespace, String job, String group) {
-    return group + "." + job + "." + namespace + "." + zone;
+    return group + "." + job(namespace, job);
+  }
+
+  /** {@code <job>.<namespace>.<zone>}, absolute: every name of the job's tasks lies below it. */
+  public String job(String namespace, String job) {
+    return job + "." + namespace + "." + zone;
   }
 
   /** {@code _<label>._tcp.<group>.<job>.<namespace>.<zone>}, absolute. */

@@ -1,11 +1,14 @@
 package io.berth.coordinator.zone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.JobKey;
 import io.berth.dns.Responder;
+import io.berth.dns.ZonePart;
 import io.berth.proto.DesiredState;
 import io.berth.proto.GroupSpec;
 import io.berth.proto.JobRecord;
@@ -134,6 +137,39 @@ class ClusterZoneTest {
     assertEquals(Set.of("10.0.0.11"), addresses("3.web.demo.default.berth."));
     assertEquals(4, ask("_http._tcp.web.demo.default.berth.", Type.SRV).getSection(Section.ANSWER).size(),
         "one SRV record per task: the ports differ");
+  }
+
+  @Test
+  void aRebuildRendersOnlyTheJobsThatChangedAndFollowsANodesNewAddress() throws Exception {
+    JobKey demo = new JobKey("default", "demo");
+    JobKey other = new JobKey("default", "other");
+    ClusterSnapshot two = snapshot().withJob(8, other, otherJob(TaskState.TASK_PENDING));
+    zone.accept(two);
+    assertEquals(Rcode.NXDOMAIN, ask("0.db.other.default.berth.", Type.A).getRcode(), "not running yet");
+    ZonePart demoPart = zone.partOf(demo);
+
+    // The other job's task comes up: its names are rendered again, the unchanged job's are kept.
+    ClusterSnapshot running = two.withJob(9, other, otherJob(TaskState.TASK_RUNNING));
+    zone.accept(running);
+    assertSame(demoPart, zone.partOf(demo));
+    assertEquals(Set.of("10.0.0.12"), addresses("0.db.other.default.berth."));
+    assertEquals(Set.of("10.0.0.11", "10.0.0.12"), addresses("web.demo.default.berth."), "kept names still answer");
+    assertEquals(9, zone.current().serial());
+
+    // A node's new address reaches the names of every job on it, changed or not.
+    zone.accept(running.withNode(10, node("h1", "10.0.0.21")));
+    assertNotSame(demoPart, zone.partOf(demo));
+    assertEquals(Set.of("10.0.0.21"), addresses("0.web.demo.default.berth."));
+    assertEquals(Set.of("10.0.0.21"), addresses("h1.node.berth."));
+  }
+
+  private static JobState otherJob(TaskState state) {
+    JobSpec spec = JobSpec.newBuilder().setName("other").setNamespace("default")
+        .addGroups(GroupSpec.newBuilder().setName("db").setCount(1).setImage("i")).build();
+    return JobState.newBuilder().setJob(JobRecord.newBuilder().setSpec(spec).setVersion(1))
+        .addTasks(TaskRecord.newBuilder().setId("other-db-0").setNamespace("default").setJob("other").setGroup("db")
+            .setIndex(0).setNode("h2").setState(state).setDesired(DesiredState.DESIRED_RUN))
+        .build();
   }
 
   private Set<String> addresses(String name) throws Exception {
