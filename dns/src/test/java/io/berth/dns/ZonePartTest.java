@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -27,14 +28,17 @@ class ZonePartTest {
   private final Responder responder = new Responder();
 
   /** What ClusterZone gives per job: task names, the group's addresses, an SRV per task port. */
+  private static final List<Record> JOB_RECORDS = List.of(
+      new ARecord(name("0.web.demo.default.berth."), DClass.IN, 5, ip("10.1.0.1")),
+      new ARecord(name("1.web.demo.default.berth."), DClass.IN, 5, ip("10.1.0.2")),
+      new ARecord(name("web.demo.default.berth."), DClass.IN, 5, ip("10.1.0.1")),
+      new ARecord(name("web.demo.default.berth."), DClass.IN, 5, ip("10.1.0.2")),
+      SRV);
+
   private static ZonePart jobPart() {
-    return ZonePart.builder(JOB)
-        .address(name("0.web.demo.default.berth."), ip("10.1.0.1"), 5)
-        .address(name("1.web.demo.default.berth."), ip("10.1.0.2"), 5)
-        .address(name("web.demo.default.berth."), ip("10.1.0.1"), 5)
-        .address(name("web.demo.default.berth."), ip("10.1.0.2"), 5)
-        .record(SRV)
-        .build();
+    ZonePart.Builder b = ZonePart.builder(JOB).address(name("2.web.demo.default.berth."), ip("10.1.0.3"), 5);
+    JOB_RECORDS.forEach(b::record);
+    return b.build();
   }
 
   private static ZoneSnapshot.Builder base(long serial) {
@@ -45,16 +49,13 @@ class ZonePartTest {
 
   @Test
   void aPartAnswersByteForByteAsTheSameRecordsGivenDirectly() {
-    ZoneSnapshot direct = base(7)
-        .address(name("0.web.demo.default.berth."), ip("10.1.0.1"), 5)
-        .address(name("1.web.demo.default.berth."), ip("10.1.0.2"), 5)
-        .address(name("web.demo.default.berth."), ip("10.1.0.1"), 5)
-        .address(name("web.demo.default.berth."), ip("10.1.0.2"), 5)
-        .record(SRV)
-        .build();
+    ZoneSnapshot.Builder given = base(7).address(name("2.web.demo.default.berth."), ip("10.1.0.3"), 5);
+    JOB_RECORDS.forEach(given::record);
+    ZoneSnapshot direct = given.build();
     ZoneSnapshot withPart = base(7).part(jobPart()).build();
     List<String> questions = List.of(
-        "0.web.demo.default.berth. A", "1.web.demo.default.berth. A", "web.demo.default.berth. A",
+        "0.web.demo.default.berth. A", "1.web.demo.default.berth. A", "2.web.demo.default.berth. A",
+        "web.demo.default.berth. A",
         "_http._tcp.web.demo.default.berth. SRV", // the target's address in the additional section
         "web.demo.default.berth. AAAA", // NODATA
         "_tcp.web.demo.default.berth. A", // an empty non-terminal inside the part

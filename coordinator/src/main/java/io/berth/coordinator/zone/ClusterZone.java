@@ -29,16 +29,16 @@ import org.xbill.DNS.TextParseException;
  * Adapts the cluster state to the DNS server's {@link ZoneView}: every state change rebuilds the
  * zone once, so the query path only looks answers up. Each job's names are a {@link ZonePart} kept
  * from one rebuild to the next while the job and the nodes' addresses stay as they were, so a
- * rebuild renders the jobs that changed, not every task of the cluster. Tasks resolve to their node's routable
- * address (host networking, and bridge tasks through published ports). A task whose health check
- * fails is left out of its group's A and SRV answers until it passes again.
+ * rebuild renders the jobs that changed, not every task of the cluster. Tasks resolve to their
+ * node's routable address (host networking, and bridge tasks through published ports). A task
+ * whose health check fails is left out of its group's A and SRV answers until it passes again.
  */
 public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
 
   /** A coordinator the zone names as a nameserver. */
   public record Nameserver(String id, InetAddress address) {}
 
-  private static final int REST_PER_BUILD = 5;
+  private static final int REST_PER_BUILD = 5; // times the last rebuild's time (see accept)
 
   private final TaskNames names;
   private final Name origin;
@@ -49,9 +49,9 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
       new java.util.concurrent.atomic.AtomicReference<>();
   private java.util.concurrent.ScheduledExecutorService rebuilder;
   private long coalesceMs;
-  private volatile long lastBuildMs; // how long the last rebuild took: the next waits REST_PER_BUILD times that
+  private volatile long lastBuildMs; // how long the last rebuild took: the next rests 5x that
   private ClusterSnapshot builtFrom; // the state the current zone was built from (rebuild thread only)
-  // The jobs' parts of the last build, the state and node addresses they were built from (rebuild thread only).
+  // The jobs' parts of the last build, and the state and node addresses they hold (rebuild thread only).
   private Map<JobKey, ZonePart> parts = Map.of();
   private ClusterSnapshot partsFrom;
   private Map<String, InetAddress> partsAddresses = Map.of();
