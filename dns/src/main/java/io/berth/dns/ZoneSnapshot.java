@@ -301,14 +301,12 @@ public final class ZoneSnapshot {
       });
       for (ZonePart part : parts) {
         // Below an apex in the zone there is no other cut (reverse zones lie under arpa).
-        part.addTo(nodes, cuts.holding(part.apex()));
+        Zone zone = cuts.holding(part.apex());
+        part.addTo(nodes, zone);
+        addEmptyNonTerminals(nodes, part.apex(), true, zone.apex.labels(), zone);
       }
       for (NameNode node : given) {
         addEmptyNonTerminals(nodes, node.name, false, node.zone.apex.labels(), node.zone);
-      }
-      for (ZonePart part : parts) {
-        Zone zone = cuts.holding(part.apex());
-        addEmptyNonTerminals(nodes, part.apex(), true, zone.apex.labels(), zone);
       }
       return new ZoneSnapshot(origin, serial, Collections.unmodifiableMap(nodes), cuts);
     }

@@ -318,29 +318,14 @@ public final class ClusterSnapshot {
   /**
    * This state with one job's record and tasks replaced (or added) and every other job's entry
    * shared, as a write of that job alone leaves it: for building states without a Raft log (tests,
-   * benches) whose readers tell changed jobs from unchanged ones ({@link #sameJob}).
+   * benches) whose readers tell changed jobs from unchanged ones ({@link #sameJob}). The task
+   * indexes are made again from every job, as the constructor makes them.
    */
   public ClusterSnapshot withJob(long newVersion, JobKey key, JobState job) {
-    PMap<String, JobKey> byId = jobOfTask;
-    PMap<String, PSortedMap<String, JobKey>> desired = desiredOnNode;
-    JobEntry old = entries.get(key);
-    for (JobEntry.Indexed<TaskRecord> t : old == null ? List.<JobEntry.Indexed<TaskRecord>>of() : old.taskEntries()) {
-      byId = byId.minus(t.value().getId());
-      PSortedMap<String, JobKey> on = desired.get(t.value().getNode());
-      if (on != null && on.containsKey(t.value().getId())) {
-        PSortedMap<String, JobKey> left = on.minus(t.value().getId());
-        desired = left.isEmpty() ? desired.minus(t.value().getNode()) : desired.plus(t.value().getNode(), left);
-      }
-    }
-    for (TaskRecord t : job.getTasksList()) {
-      byId = byId.plus(t.getId(), key);
-      if (t.getDesired() == DesiredState.DESIRED_RUN) {
-        PSortedMap<String, JobKey> on = desired.get(t.getNode());
-        desired = desired.plus(t.getNode(), (on == null ? NONE : on).plus(t.getId(), key));
-      }
-    }
+    Map<JobKey, JobState> all = new TreeMap<>(jobs());
+    all.put(key, job);
     return new ClusterSnapshot(newVersion, nodes, entries.plus(key, JobEntry.of(job)), members, leader, keyIndexes,
-        byId, desired);
+        tasksOf(all), desiredOf(all));
   }
 
   /** This state with one node's record replaced (or added), as a write of that node alone leaves it. */

@@ -50,11 +50,10 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   private java.util.concurrent.ScheduledExecutorService rebuilder;
   private long coalesceMs;
   private volatile long lastBuildMs; // how long the last rebuild took: the next rests 5x that
-  private ClusterSnapshot builtFrom; // the state the current zone was built from (rebuild thread only)
-  // The jobs' parts of the last build, and the state and node addresses they hold (rebuild thread only).
+  // What the current zone was built from and of: the state, the nodes' addresses, each job's part.
+  private ClusterSnapshot builtFrom;
+  private Map<String, InetAddress> builtAddresses = Map.of();
   private Map<JobKey, ZonePart> parts = Map.of();
-  private ClusterSnapshot partsFrom;
-  private Map<String, InetAddress> partsAddresses = Map.of();
 
   public ClusterZone(TaskNames names, List<Nameserver> nameservers, long defaultTtl) {
     this.names = names;
@@ -62,6 +61,7 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
     this.nameservers = List.copyOf(nameservers);
     this.defaultTtl = defaultTtl;
     this.current = build(ClusterSnapshot.EMPTY);
+    this.builtFrom = null; // the first state given is built whatever it holds: its version is the serial
   }
 
   @Override
@@ -118,7 +118,6 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
       return false;
     }
     current = build(s);
-    builtFrom = s;
     return true;
   }
 
@@ -158,10 +157,10 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
         b.reverse(addr, nodeName);
       }
     }
-    boolean sameAddresses = nodeAddresses.equals(partsAddresses);
+    boolean sameAddresses = nodeAddresses.equals(builtAddresses);
     Map<JobKey, ZonePart> built = new HashMap<>();
     for (Map.Entry<JobKey, JobState> job : s.jobHeaders().entrySet()) {
-      ZonePart part = sameAddresses && s.sameJob(job.getKey(), partsFrom) ? parts.get(job.getKey()) : null;
+      ZonePart part = sameAddresses && s.sameJob(job.getKey(), builtFrom) ? parts.get(job.getKey()) : null;
       if (part == null) {
         part = jobPart(job.getKey(), job.getValue(), s, nodeAddresses);
       }
@@ -169,8 +168,8 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
       b.part(part);
     }
     parts = built;
-    partsFrom = s;
-    partsAddresses = nodeAddresses;
+    builtFrom = s;
+    builtAddresses = nodeAddresses;
     return b.build();
   }
 
