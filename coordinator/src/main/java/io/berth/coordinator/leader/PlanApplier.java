@@ -18,10 +18,16 @@ import java.util.TreeMap;
 /**
  * Commits a plan: its placements, stops and forgets task by task, the change to its job record,
  * and the stops of tasks of other jobs it preempts, as one atomic write (one Raft log entry) that
- * writes those records alone. A plan computed against another job version is rejected whole (the
- * job changed under it: the next evaluation plans again). A plan placing more tasks than one log
- * entry holds is committed in several writes, each guarded by the job's record; a later part that
- * meets a changed job is dropped, and the next evaluation plans what is missing.
+ * writes those records alone. A plan placing more tasks than one log entry holds is committed in
+ * several writes.
+ *
+ * <p>The parts of a plan are chained on the job's record: each part rewrites it, as a
+ * compare-and-set at the index the previous link left it at (for the first part: the index the
+ * plan's basis saw). So a plan whose basis lacks another plan's part for the same job is rejected
+ * whole, and a later part that meets another plan's write is dropped; the next evaluation plans
+ * what is missing. Without the chain a part whose write timed out but committed, or a deposed
+ * leader's part, and a plan made again without it could both land: a bench job once held 4,000
+ * tasks more than it asked for.
  */
 final class PlanApplier {
   /** Placements per write: ~4,000 task records stay well under the log's 4 MiB entries. */
@@ -48,13 +54,16 @@ final class PlanApplier {
     }
     List<TaskRecord> place = plan.place();
     int first = Math.min(place.size(), PLACEMENTS_PER_WRITE);
-    long version = store.update(s -> firstPart(s, plan, evictions, place.subList(0, first)));
-    if (version < 0 && first == 0) {
+    long basisIndex = basis.jobRecordIndex(plan.job());
+    long version = store.update(s -> firstPart(s, basisIndex, plan, evictions, place.subList(0, first)));
+    if (version < 0) {
       return -1;
     }
     for (int from = first; from < place.size(); from += PLACEMENTS_PER_WRITE) {
       List<TaskRecord> part = place.subList(from, Math.min(place.size(), from + PLACEMENTS_PER_WRITE));
-      long v = store.update(s -> placements(s, plan, part));
+      long previous = version;
+      store.awaitVersion(previous, ClusterStore.defaultTimeout()); // the part is made on a state that has the last
+      long v = store.update(s -> placements(s, previous, plan, part));
       if (v < 0) {
         break;
       }
@@ -63,21 +72,19 @@ final class PlanApplier {
     return version;
   }
 
-  /** The job record's change, the stops and forgets, the preemptions and the first placements. */
-  static StateChange firstPart(ClusterSnapshot s, Plan plan, Map<String, JobKey> evictions, List<TaskRecord> place) {
+  /**
+   * The job record's change (rewritten even when it stays, to link the chain), the stops and
+   * forgets, the preemptions and the first placements; nothing when the job's record moved since
+   * the plan's basis ({@code basisIndex}).
+   */
+  static StateChange firstPart(ClusterSnapshot s, long basisIndex, Plan plan, Map<String, JobKey> evictions,
+      List<TaskRecord> place) {
     StateChange c = new StateChange();
     JobKey key = plan.job();
     Optional<JobState> header = s.jobWithoutTasks(key);
-    if (header.isEmpty() || header.get().getJob().getVersion() != plan.jobVersion()) {
-      return c; // rejected: the job changed under the plan
-    }
-    JobState.Builder next = header.get().toBuilder();
-    plan.applyJobChange(header.get(), next);
-    JobState nextHeader = next.build();
-    if (nextHeader.equals(header.get())) {
-      c.guardJob(key);
-    } else {
-      c.putJob(key, nextHeader);
+    if (header.isEmpty() || s.jobRecordIndex(key) != basisIndex
+        || header.get().getJob().getVersion() != plan.jobVersion()) {
+      return c; // rejected: a job write or another plan's part landed since the plan's basis
     }
     Set<String> forget = new HashSet<>(plan.forget());
     for (String id : forget) {
@@ -97,17 +104,26 @@ final class PlanApplier {
           });
     }
     addPlacements(s, key, place, c);
+    JobState.Builder next = header.get().toBuilder();
+    plan.applyJobChange(header.get(), next);
+    JobState nextHeader = next.build();
+    if (!c.isEmpty() || !nextHeader.equals(header.get())) {
+      c.putJob(key, nextHeader); // a plan that would change nothing writes nothing
+    }
     return c;
   }
 
-  /** A later part of a large plan: placements only, as long as the job is still at the plan's version. */
-  static StateChange placements(ClusterSnapshot s, Plan plan, List<TaskRecord> place) {
+  /**
+   * A later part of a large plan: placements, and the job record rewritten as it is; nothing when
+   * the record moved since the plan's previous part wrote it at {@code previousIndex}.
+   */
+  static StateChange placements(ClusterSnapshot s, long previousIndex, Plan plan, List<TaskRecord> place) {
     StateChange c = new StateChange();
     Optional<JobState> header = s.jobWithoutTasks(plan.job());
-    if (header.isEmpty() || header.get().getJob().getVersion() != plan.jobVersion()) {
+    if (header.isEmpty() || s.jobRecordIndex(plan.job()) != previousIndex) {
       return c;
     }
-    c.guardJob(plan.job());
+    c.putJob(plan.job(), header.get());
     addPlacements(s, plan.job(), place, c);
     return c;
   }

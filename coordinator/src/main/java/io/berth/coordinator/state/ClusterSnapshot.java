@@ -106,6 +106,14 @@ public final class ClusterSnapshot {
     return Optional.ofNullable(leader);
   }
 
+  /**
+   * The Raft index that last wrote the job's record (0: absent). Every part of a plan rewrites the
+   * record at the index it saw, so two plans for one job cannot both land (see PlanApplier).
+   */
+  public long jobRecordIndex(JobKey key) {
+    return indexOf(StateKeys.job(key));
+  }
+
   /** The Raft index that last wrote {@code key} (0: absent), for a compare-and-set against this view. */
   long indexOf(String key) {
     if (key.startsWith(StateKeys.TASK_PREFIX)) {

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,6 +81,62 @@ class PlanApplierTest {
       assertTrue(after.job(WEB).orElseThrow().getTasksList().isEmpty());
       assertEquals(DesiredState.DESIRED_RUN, after.task(BATCH, "batch-a-0-x").orElseThrow().getDesired(),
           "a rejected plan preempts nothing");
+    }
+  }
+
+  /** The placements of indexes [from, to) of WEB, each task id ending in {@code alloc}. */
+  private static List<TaskRecord> placements(int from, int to, String alloc) {
+    List<TaskRecord> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add(task(WEB, "web-a-" + i + "-" + alloc));
+    }
+    return out;
+  }
+
+  @Test
+  void aPlanMadeOnAStateWithoutAnotherPlansWritesIsRejectedWhole() throws IOException {
+    try (RaftClusterStore store = RaftClusterStore.start(
+        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+      ClusterSnapshot basis = store.awaitVersion(store.updateJob(WEB, old -> job("web", 1)).version(),
+          Duration.ofSeconds(10));
+      int n = PlanApplier.PLACEMENTS_PER_WRITE * 2 + 10;
+      PlanApplier applier = new PlanApplier(store);
+
+      // Both made on one state: a leader planning again after a write that timed out but landed.
+      Plan landed = new Plan(WEB, 1, placements(0, n, "one"), List.of(), List.of(), List.of());
+      Plan again = new Plan(WEB, 1, placements(0, n, "two"), List.of(), List.of(), List.of());
+      long written = applier.apply(landed, basis);
+      assertEquals(-1, applier.apply(again, basis));
+
+      ClusterSnapshot after = store.awaitVersion(written, Duration.ofSeconds(10));
+      assertEquals(n, after.job(WEB).orElseThrow().getTasksCount(), "each index placed once");
+      assertTrue(after.task(WEB, "web-a-0-two").isEmpty());
+    }
+  }
+
+  @Test
+  void aLaterPartThatMeetsAnotherPlansWriteIsDropped() throws IOException {
+    try (RaftClusterStore store = RaftClusterStore.start(
+        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+      ClusterSnapshot basis = store.awaitVersion(store.updateJob(WEB, old -> job("web", 1)).version(),
+          Duration.ofSeconds(10));
+      int n = PlanApplier.PLACEMENTS_PER_WRITE;
+      Plan deposed = new Plan(WEB, 1, placements(0, 2 * n, "old"), List.of(), List.of(), List.of());
+      long firstPart = store.update(s -> PlanApplier.firstPart(s, basis.jobRecordIndex(WEB), deposed, Map.of(),
+          deposed.place().subList(0, n)));
+      assertTrue(firstPart > 0);
+
+      // Another plan, made on the state with the first part, places the rest before the second part comes.
+      ClusterSnapshot withFirst = store.awaitVersion(firstPart, Duration.ofSeconds(10));
+      Plan next = new Plan(WEB, 1, placements(n, 2 * n, "new"), List.of(), List.of(), List.of());
+      long written = new PlanApplier(store).apply(next, withFirst);
+      store.awaitVersion(written, Duration.ofSeconds(10));
+      assertEquals(-1, store.update(s -> PlanApplier.placements(s, firstPart, deposed, deposed.place().subList(n, 2 * n))));
+
+      ClusterSnapshot after = store.snapshot();
+      assertEquals(2 * n, after.job(WEB).orElseThrow().getTasksCount(), "each index placed once");
+      assertTrue(after.task(WEB, "web-a-" + n + "-new").isPresent());
+      assertTrue(after.task(WEB, "web-a-" + n + "-old").isEmpty());
     }
   }
 
