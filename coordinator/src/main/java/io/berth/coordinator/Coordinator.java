@@ -27,6 +27,7 @@ import io.berth.tls.TlsMaterial;
 import io.grpc.util.MutableHandlerRegistry;
 import io.berth.coordinator.session.AgentService;
 import io.berth.coordinator.session.AssignmentBuilder;
+import io.berth.coordinator.session.LaggingReplicaHandOff;
 import io.berth.coordinator.session.MemberPublisher;
 import io.berth.coordinator.session.HeldSessionsService;
 import io.berth.coordinator.leader.GrpcMemberProbe;
@@ -189,7 +190,8 @@ public final class Coordinator implements AutoCloseable {
         .setDnsAddress(options.advertise())
         .setDnsPort(dns.port())
         .build());
-    publisher.run();
+    publisher.publish();
+    LaggingReplicaHandOff handOff = LaggingReplicaHandOff.of(store, sessions);
     timers = Executors.newScheduledThreadPool(1, r -> {
       Thread t = new Thread(r, "berth-coordinator-timer");
       t.setDaemon(true);
@@ -197,7 +199,7 @@ public final class Coordinator implements AutoCloseable {
     });
     timers.scheduleWithFixedDelay(() -> {
       if (!removal.marked()) {
-        publisher.run();
+        handOff.afterOwnWrite(publisher.publish());
         rememberPeers();
       }
     }, 1, 1, TimeUnit.SECONDS);

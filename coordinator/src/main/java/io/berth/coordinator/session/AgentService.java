@@ -20,6 +20,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -115,7 +116,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
 
   @Override
   public void join(JoinRequest request, StreamObserver<JoinResponse> response) {
-    Status refused = check(CallerIdentity.current().orElse(null), request.getFacts());
+    Status refused = check(CallerIdentity.current().orElse(null), request.getFacts(), sessions);
     if (refused != null) {
       response.onError(refused.asRuntimeException());
       return;
@@ -138,6 +139,15 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
    */
   static long heartbeatIntervalMs(long configuredMs, int nodes) {
     return Math.max(configuredMs, nodes * 1000L / HEARTBEATS_PER_SECOND);
+  }
+
+  /** Why a Join or Hello is refused (null: it is not), starting with this coordinator's own state. */
+  private static Status check(PeerIdentity caller, NodeFacts facts, SessionRegistry sessions) {
+    Optional<String> handingOff = sessions.refusal();
+    if (handingOff.isPresent()) {
+      return Status.UNAVAILABLE.withDescription(handingOff.get());
+    }
+    return check(caller, facts);
   }
 
   /** Null when the caller may report these facts (they are its own node's), otherwise why not. */
@@ -199,7 +209,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
           return;
         }
         Hello h = m.getHello();
-        Status refused = check(caller, h.getFacts());
+        Status refused = check(caller, h.getFacts(), sessions);
         if (refused != null) {
           LOG.warn("session refused: {}", refused.getDescription());
           out.onError(refused.asRuntimeException());

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * coordinator is, and tells the leader which nodes it holds sessions with. The record moving at
  * all is the coordinator's heartbeat.
  */
-public final class MemberPublisher implements Runnable {
+public final class MemberPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(MemberPublisher.class);
 
   private final ClusterStore store;
@@ -24,11 +24,11 @@ public final class MemberPublisher implements Runnable {
     this.identity = identity;
   }
 
-  @Override
-  public void run() {
+  /** Writes the record; returns the index it was committed at, or -1 when it could not be written now. */
+  public long publish() {
     try {
       ClusterStore.MembershipView raft = store.membership();
-      store.putMember(identity.toBuilder()
+      return store.putMember(identity.toBuilder()
           .clearConnectedNodes()
           .addAllConnectedNodes(sessions.connectedNodes())
           .setRefreshedSeq(++seq)
@@ -38,6 +38,7 @@ public final class MemberPublisher implements Runnable {
           .build());
     } catch (RuntimeException e) {
       LOG.debug("member record not refreshed: {}", e.toString());
+      return -1;
     }
   }
 }

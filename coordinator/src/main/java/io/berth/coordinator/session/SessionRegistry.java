@@ -43,7 +43,37 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     this.coordinators = coordinators;
   }
 
+  private volatile String refusal; // why new sessions are refused and held ones were closed; null: serving
+
+  /**
+   * Closes every session with {@code why} and refuses new ones until {@link #serve}: their agents
+   * redial another coordinator.
+   */
+  void refuse(String why) {
+    refusal = why;
+    for (AgentSession s : List.copyOf(sessions.values())) {
+      s.close(why);
+      // Closing from our side ends the call without telling the observer: forget the session here.
+      detach(s);
+    }
+  }
+
+  /** Takes sessions again. */
+  void serve() {
+    refusal = null;
+  }
+
+  /** Why this coordinator takes no sessions now, if it does not. */
+  public Optional<String> refusal() {
+    return Optional.ofNullable(refusal);
+  }
+
   void attach(AgentSession session) {
+    String refused = refusal;
+    if (refused != null) {
+      session.close(refused); // its Hello passed just before the hand-off began
+      return;
+    }
     AgentSession previous = sessions.put(session.node(), session);
     if (previous != null && previous != session) {
       seen.remove(previous);

@@ -1,0 +1,70 @@
+package io.berth.coordinator.session;
+
+import io.berth.coordinator.state.ClusterStore;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands this member's agent sessions to the other coordinators while its replica lags far behind
+ * the log, and takes sessions again once it has caught up. A session is served from the replica:
+ * its assignments are what the replica says the node should run, and its reports are written
+ * against the replica's records. A member whose replica stood still (a 1,000,000-task bench: a
+ * follower's snapshot installs failed for 18 minutes) kept a third of the nodes without their new
+ * tasks and their reports unwritten; the agents, told to go, redial another coordinator at once.
+ * A member alone in its Raft group keeps its sessions: there is nowhere else to go.
+ */
+public final class LaggingReplicaHandOff {
+  private static final Logger LOG = LoggerFactory.getLogger(LaggingReplicaHandOff.class);
+
+  /** A healthy member applies its own write within a second; a loaded one has been seen at 10 s. */
+  public static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  private final SessionRegistry sessions;
+  private final LongSupplier appliedIndex;
+  private final BooleanSupplier othersToGoTo;
+  private final Duration patience;
+  private final LongSupplier nanoClock;
+  private final ReplicaLag lag;
+
+  /**
+   * @param appliedIndex the index this member's replica has applied
+   * @param othersToGoTo whether the Raft group has other members for the agents to dial
+   */
+  public LaggingReplicaHandOff(SessionRegistry sessions, LongSupplier appliedIndex, BooleanSupplier othersToGoTo,
+      Duration patience, LongSupplier nanoClock) {
+    this.sessions = sessions;
+    this.appliedIndex = appliedIndex;
+    this.othersToGoTo = othersToGoTo;
+    this.patience = patience;
+    this.nanoClock = nanoClock;
+    this.lag = new ReplicaLag(patience.toNanos());
+  }
+
+  /** The hand-off of a coordinator's sessions, judged on its store's replica. */
+  public static LaggingReplicaHandOff of(ClusterStore store, SessionRegistry sessions) {
+    return new LaggingReplicaHandOff(sessions, () -> store.snapshot().version(),
+        () -> store.membership().members().size() > 1, PATIENCE, System::nanoTime);
+  }
+
+  /** After each of this member's own writes ({@code index}: where it was committed, -1: none). */
+  public void afterOwnWrite(long index) {
+    long now = nanoClock.getAsLong();
+    if (index > 0) {
+      lag.wrote(index, now);
+    }
+    long applied = appliedIndex.getAsLong();
+    boolean behind = lag.behind(applied, now) && othersToGoTo.getAsBoolean();
+    if (behind && sessions.refusal().isEmpty()) {
+      LOG.warn("handing {} agent sessions to the other coordinators: this member's replica (at {}) has not "
+          + "applied its own write of {} s ago", sessions.connectedCount(), applied, patience.toSeconds());
+      sessions.refuse("this coordinator is behind the cluster's log (its replica at " + applied
+          + "): dial another coordinator");
+    } else if (!behind && sessions.refusal().isPresent()) {
+      LOG.info("this member's replica caught up (at {}): taking agent sessions again", applied);
+      sessions.serve();
+    }
+  }
+}
