@@ -56,14 +56,15 @@ final class PlanApplier {
     int first = Math.min(place.size(), PLACEMENTS_PER_WRITE);
     long basisIndex = basis.jobRecordIndex(plan.job());
     long version = store.update(s -> firstPart(s, basisIndex, plan, evictions, place.subList(0, first)));
-    if (version < 0) {
-      return -1;
+    if (version < 0 || first == place.size()) {
+      return version;
     }
+    // What the first part wrote: the basis's record, at the index the first part found it at.
+    JobState header = headerAfter(plan, basis.jobWithoutTasks(plan.job()).orElseThrow());
     for (int from = first; from < place.size(); from += PLACEMENTS_PER_WRITE) {
       List<TaskRecord> part = place.subList(from, Math.min(place.size(), from + PLACEMENTS_PER_WRITE));
       long previous = version;
-      store.awaitVersion(previous, ClusterStore.defaultTimeout()); // the part is made on a state that has the last
-      long v = store.update(s -> placements(s, previous, plan, part));
+      long v = store.update(s -> placements(s, previous, header, plan, part));
       if (v < 0) {
         break;
       }
@@ -104,26 +105,33 @@ final class PlanApplier {
           });
     }
     addPlacements(s, key, place, c);
-    JobState.Builder next = header.get().toBuilder();
-    plan.applyJobChange(header.get(), next);
-    JobState nextHeader = next.build();
+    JobState nextHeader = headerAfter(plan, header.get());
     if (!c.isEmpty() || !nextHeader.equals(header.get())) {
       c.putJob(key, nextHeader); // a plan that would change nothing writes nothing
     }
     return c;
   }
 
+  /** The job's record as the plan leaves it. */
+  static JobState headerAfter(Plan plan, JobState header) {
+    JobState.Builder next = header.toBuilder();
+    plan.applyJobChange(header, next);
+    return next.build();
+  }
+
   /**
-   * A later part of a large plan: placements, and the job record rewritten as it is; nothing when
-   * the record moved since the plan's previous part wrote it at {@code previousIndex}.
+   * A later part of a large plan: placements, and the job record rewritten as the first part left
+   * it ({@code header}) as a compare-and-set at {@code previousIndex}, where the previous part wrote
+   * it. Made on whatever state this member's replica has (it need not have applied the previous
+   * part yet); nothing when that state already shows another write to the record.
    */
-  static StateChange placements(ClusterSnapshot s, long previousIndex, Plan plan, List<TaskRecord> place) {
+  static StateChange placements(ClusterSnapshot s, long previousIndex, JobState header, Plan plan,
+      List<TaskRecord> place) {
     StateChange c = new StateChange();
-    Optional<JobState> header = s.jobWithoutTasks(plan.job());
-    if (header.isEmpty() || s.jobRecordIndex(plan.job()) != previousIndex) {
+    if (s.version() >= previousIndex && s.jobRecordIndex(plan.job()) != previousIndex) {
       return c;
     }
-    c.putJob(plan.job(), header.get());
+    c.putJob(plan.job(), header, previousIndex);
     addPlacements(s, plan.job(), place, c);
     return c;
   }

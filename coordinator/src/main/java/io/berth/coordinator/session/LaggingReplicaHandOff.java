@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands this member's agent sessions to the other coordinators while its replica lags far behind
- * the log, and takes sessions again once it has caught up. A session is served from the replica:
+ * Hands this member's agent sessions to the other coordinators while its replica is stuck behind
+ * the log (see {@link ReplicaLag}), and takes sessions again once it moves. A session is served from the replica:
  * its assignments are what the replica says the node should run, and its reports are written
  * against the replica's records. A member whose replica stood still (a 1,000,000-task bench: a
  * follower's snapshot installs failed for 18 minutes) kept a third of the nodes without their new
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class LaggingReplicaHandOff {
   private static final Logger LOG = LoggerFactory.getLogger(LaggingReplicaHandOff.class);
 
-  /** A healthy member applies its own write within a second; a loaded one has been seen at 10 s. */
+  /** A healthy member applies its own write within a second; a loaded one has been seen 60 s behind, moving. */
   public static final Duration PATIENCE = Duration.ofSeconds(60);
 
   private final SessionRegistry sessions;
@@ -56,14 +56,15 @@ public final class LaggingReplicaHandOff {
       lag.wrote(index, now);
     }
     long applied = appliedIndex.getAsLong();
-    boolean behind = lag.behind(applied, now) && othersToGoTo.getAsBoolean();
-    if (behind && sessions.refusal().isEmpty()) {
-      LOG.warn("handing {} agent sessions to the other coordinators: this member's replica (at {}) has not "
-          + "applied its own write of {} s ago", sessions.connectedCount(), applied, patience.toSeconds());
+    boolean stuck = lag.stuck(applied, now);
+    // Only while the cluster commits this member's writes: with no leader nobody is ahead to go to.
+    if (stuck && index > 0 && sessions.refusal().isEmpty() && othersToGoTo.getAsBoolean()) {
+      LOG.warn("handing {} agent sessions to the other coordinators: this member's replica has stood at {} "
+          + "for {} s while its own writes were committed", sessions.connectedCount(), applied, patience.toSeconds());
       sessions.refuse("this coordinator is behind the cluster's log (its replica at " + applied
           + "): dial another coordinator");
-    } else if (!behind && sessions.refusal().isPresent()) {
-      LOG.info("this member's replica caught up (at {}): taking agent sessions again", applied);
+    } else if (!stuck && sessions.refusal().isPresent()) {
+      LOG.info("this member's replica moves again (at {}): taking agent sessions again", applied);
       sessions.serve();
     }
   }

@@ -4,11 +4,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Whether this member's replica keeps up with the log, judged by its own writes: a write it made
- * was committed at a known index, so a replica that has not applied that index {@code patience}
- * later is that far behind the cluster. Needs no word from the leader (a member whose snapshot
- * installs keep failing hears none that says how far behind it is). Pure: the caller passes the
- * indexes and the clock.
+ * Whether this member's replica stands still while the cluster moves on, judged by its own
+ * writes: a write it made was committed at a known index, so a replica that has not applied that
+ * index, and has applied nothing at all, for {@code patience} is stuck behind the cluster. Needs
+ * no word from the leader (a member whose snapshot installs keep failing hears none that says how
+ * far behind it is). A replica that is slow but moving, or one held up with the rest of the
+ * cluster by an election, is not stuck: handing its sessions off for that (tried at 1,000,000
+ * tasks with "behind" alone) moved thousands of agents for a lag that ended seconds later, and
+ * nodes were marked down while they reconnected. Pure: the caller passes the indexes and the clock.
  */
 final class ReplicaLag {
   /** At most this many writes are remembered; one a second covers the patience many times over. */
@@ -18,6 +21,8 @@ final class ReplicaLag {
 
   private final long patienceNanos;
   private final Deque<Write> unapplied = new ArrayDeque<>();
+  private long lastApplied = -1;
+  private long movedAtNanos;
 
   ReplicaLag(long patienceNanos) {
     this.patienceNanos = patienceNanos;
@@ -31,11 +36,19 @@ final class ReplicaLag {
     unapplied.addLast(new Write(index, nowNanos));
   }
 
-  /** True when the replica, at {@code appliedIndex}, still lacks a write committed {@code patience} ago. */
-  synchronized boolean behind(long appliedIndex, long nowNanos) {
+  /**
+   * True when the replica, at {@code appliedIndex}, still lacks a write committed {@code patience}
+   * ago and has not moved for as long.
+   */
+  synchronized boolean stuck(long appliedIndex, long nowNanos) {
+    if (appliedIndex != lastApplied) {
+      lastApplied = appliedIndex;
+      movedAtNanos = nowNanos;
+    }
     while (!unapplied.isEmpty() && unapplied.peekFirst().index() <= appliedIndex) {
       unapplied.removeFirst();
     }
-    return !unapplied.isEmpty() && nowNanos - unapplied.peekFirst().atNanos() >= patienceNanos;
+    return !unapplied.isEmpty() && nowNanos - unapplied.peekFirst().atNanos() >= patienceNanos
+        && nowNanos - movedAtNanos >= patienceNanos;
   }
 }

@@ -20,7 +20,8 @@ public final class StateChange {
 
   private sealed interface Op permits Put, Delete, Guard {}
 
-  private record Put(MessageLite value) implements Op {}
+  /** {@code expectedIndex} -1: the index the snapshot the change is sent with saw. */
+  private record Put(MessageLite value, long expectedIndex) implements Op {}
 
   private record Delete() implements Op {}
 
@@ -28,7 +29,7 @@ public final class StateChange {
 
   /** Writes one task (its job from its own namespace and job fields). */
   public StateChange putTask(JobKey job, TaskRecord task) {
-    ops.put(StateKeys.task(job, task.getId()), new Put(task));
+    ops.put(StateKeys.task(job, task.getId()), new Put(task, -1));
     return this;
   }
 
@@ -42,7 +43,18 @@ public final class StateChange {
     if (job.getTasksCount() > 0) {
       throw new IllegalArgumentException("a job record is written without its tasks: put them one by one");
     }
-    ops.put(StateKeys.job(key), new Put(job));
+    ops.put(StateKeys.job(key), new Put(job, -1));
+    return this;
+  }
+
+  /**
+   * Writes a job's record if its last write was at {@code expectedIndex}, whatever the snapshot the
+   * change is sent with says: the next link of a chain of writes made faster than this member's
+   * replica applies them (see PlanApplier).
+   */
+  public StateChange putJob(JobKey key, JobState job, long expectedIndex) {
+    putJob(key, job);
+    ops.put(StateKeys.job(key), new Put(job, expectedIndex));
     return this;
   }
 
@@ -83,9 +95,9 @@ public final class StateChange {
   List<StateOp> toOps(ClusterSnapshot basis) {
     List<StateOp> out = new ArrayList<>(ops.size());
     for (Map.Entry<String, Op> e : ops.entrySet()) {
-      StateOp.Builder b = StateOp.newBuilder().setKey(e.getKey()).setCheck(true)
-          .setExpectedIndex(basis.indexOf(e.getKey()));
       Op op = e.getValue();
+      long expected = op instanceof Put p && p.expectedIndex() >= 0 ? p.expectedIndex() : basis.indexOf(e.getKey());
+      StateOp.Builder b = StateOp.newBuilder().setKey(e.getKey()).setCheck(true).setExpectedIndex(expected);
       if (op instanceof Put p) {
         b.setValue(p.value().toByteString());
       } else if (op instanceof Delete) {

@@ -1,10 +1,12 @@
 package io.berth.coordinator.leader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.coordinator.scheduler.Plan;
 import io.berth.coordinator.state.ClusterSnapshot;
+import io.berth.coordinator.state.ClusterStore;
 import io.berth.coordinator.state.JobKey;
 import io.berth.coordinator.state.RaftClusterStore;
 import io.berth.coordinator.state.StoreConfig;
@@ -131,7 +133,12 @@ class PlanApplierTest {
       Plan next = new Plan(WEB, 1, placements(n, 2 * n, "new"), List.of(), List.of(), List.of());
       long written = new PlanApplier(store).apply(next, withFirst);
       store.awaitVersion(written, Duration.ofSeconds(10));
-      assertEquals(-1, store.update(s -> PlanApplier.placements(s, firstPart, deposed, deposed.place().subList(n, 2 * n))));
+      JobState header = PlanApplier.headerAfter(deposed, basis.jobWithoutTasks(WEB).orElseThrow());
+      assertEquals(-1, store.update(s -> PlanApplier.placements(s, firstPart, header, deposed,
+          deposed.place().subList(n, 2 * n))), "the replica has the other plan's write: nothing is sent");
+      assertThrows(ClusterStore.StoreUnavailableException.class, () -> store.update(
+          s -> PlanApplier.placements(withFirst, firstPart, header, deposed, deposed.place().subList(n, 2 * n))),
+          "made on a replica without the other plan's write, it is refused by the log");
 
       ClusterSnapshot after = store.snapshot();
       assertEquals(2 * n, after.job(WEB).orElseThrow().getTasksCount(), "each index placed once");

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** A member whose replica stands still hands its agents to the others, and takes them again once it caught up. */
+/** A member whose replica stands still hands its agents to the others, and takes them again once it moves. */
 class LaggingReplicaHandOffTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
@@ -70,9 +70,9 @@ class LaggingReplicaHandOffTest {
     assertEquals(0, sessions.connectedCount(), "no new session while behind");
     assertTrue(late.closedWith != null);
 
-    applied.set(102); // caught up to writes of 59 s ago, not yet to the last one
+    applied.set(91); // moves again, still far behind
     at(61, -1);
-    assertTrue(sessions.refusal().isEmpty(), "behind by less than the patience again: serving");
+    assertTrue(sessions.refusal().isEmpty(), "a replica that moves serves again");
     AgentEnd back = open("n1");
     assertEquals(1, sessions.connectedCount());
     assertNull(back.closedWith);
@@ -87,6 +87,27 @@ class LaggingReplicaHandOffTest {
     }
     assertEquals(1, sessions.connectedCount());
     assertFalse(sessions.refusal().isPresent());
+  }
+
+  @Test
+  void aReplicaFarBehindButMovingKeepsItsSessions() {
+    open("n1");
+    for (int s = 0; s <= 300; s += 10) {
+      applied.set(90 + s / 10); // a write a tick, applied a minute and more late
+      at(s, 100 + s);
+    }
+    assertEquals(1, sessions.connectedCount());
+  }
+
+  @Test
+  void noHandOffWhileTheClusterCommitsNothing() {
+    open("n1");
+    at(0, 100);
+    at(30, -1); // an election: this member's writes are not committed, nor anyone's
+    at(90, -1);
+    assertEquals(1, sessions.connectedCount(), "nobody is ahead to go to");
+    at(91, 101);
+    assertEquals(0, sessions.connectedCount(), "the cluster moves again and the replica does not");
   }
 
   @Test
