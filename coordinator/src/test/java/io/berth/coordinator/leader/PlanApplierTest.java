@@ -45,8 +45,7 @@ class PlanApplierTest {
 
   @Test
   void aPlanLargerThanOneEntryIsCommittedInPartsAndPreemptsAcrossJobs() throws IOException {
-    try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+    try (RaftClusterStore store = startStore()) {
       store.updateJob(BATCH, old -> job("batch", 1, task(BATCH, "batch-a-0-x")));
       long v = store.updateJob(WEB, old -> job("web", 1, task(WEB, "web-a-0-old"))).version();
       ClusterSnapshot basis = store.awaitVersion(v, Duration.ofSeconds(10));
@@ -71,8 +70,7 @@ class PlanApplierTest {
 
   @Test
   void aPlanForAnotherJobVersionWritesNothing() throws IOException {
-    try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+    try (RaftClusterStore store = startStore()) {
       store.updateJob(BATCH, old -> job("batch", 1, task(BATCH, "batch-a-0-x")));
       long v = store.updateJob(WEB, old -> job("web", 2)).version();
       ClusterSnapshot basis = store.awaitVersion(v, Duration.ofSeconds(10));
@@ -86,6 +84,15 @@ class PlanApplierTest {
     }
   }
 
+  private RaftClusterStore startStore() throws IOException {
+    return RaftClusterStore.start(StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60));
+  }
+
+  /** The state once WEB is stored at version 1, without tasks. */
+  private static ClusterSnapshot webWithoutTasks(RaftClusterStore store) {
+    return store.awaitVersion(store.updateJob(WEB, old -> job("web", 1)).version(), Duration.ofSeconds(10));
+  }
+
   /** The placements of indexes [from, to) of WEB, each task id ending in {@code alloc}. */
   private static List<TaskRecord> placements(int from, int to, String alloc) {
     List<TaskRecord> out = new ArrayList<>();
@@ -97,10 +104,8 @@ class PlanApplierTest {
 
   @Test
   void aPlanMadeOnAStateWithoutAnotherPlansWritesIsRejectedWhole() throws IOException {
-    try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
-      ClusterSnapshot basis = store.awaitVersion(store.updateJob(WEB, old -> job("web", 1)).version(),
-          Duration.ofSeconds(10));
+    try (RaftClusterStore store = startStore()) {
+      ClusterSnapshot basis = webWithoutTasks(store);
       int n = PlanApplier.PLACEMENTS_PER_WRITE * 2 + 10;
       PlanApplier applier = new PlanApplier(store);
 
@@ -118,10 +123,8 @@ class PlanApplierTest {
 
   @Test
   void aLaterPartThatMeetsAnotherPlansWriteIsDropped() throws IOException {
-    try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
-      ClusterSnapshot basis = store.awaitVersion(store.updateJob(WEB, old -> job("web", 1)).version(),
-          Duration.ofSeconds(10));
+    try (RaftClusterStore store = startStore()) {
+      ClusterSnapshot basis = webWithoutTasks(store);
       int n = PlanApplier.PLACEMENTS_PER_WRITE;
       Plan deposed = new Plan(WEB, 1, placements(0, 2 * n, "old"), List.of(), List.of(), List.of());
       long firstPart = store.update(s -> PlanApplier.firstPart(s, basis.jobRecordIndex(WEB), deposed, Map.of(),
