@@ -9,9 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands this member's agent sessions to the other coordinators while its replica is stuck behind
- * the log (see {@link ReplicaLag}), and takes sessions again once it moves. A session is served from the replica:
- * its assignments are what the replica says the node should run, and its reports are written
- * against the replica's records. A member whose replica stood still (a 1,000,000-task bench: a
+ * the log (see {@link ReplicaLag}), and takes sessions again once it moves. A session is served
+ * from the replica: its assignments are what the replica says the node should run, and its
+ * reports are written against the replica's records. A member whose replica stood still (a 1,000,000-task bench: a
  * follower's snapshot installs failed for 18 minutes) kept a third of the nodes without their new
  * tasks and their reports unwritten; the agents, told to go, redial another coordinator at once.
  * A member alone in its Raft group keeps its sessions: there is nowhere else to go.

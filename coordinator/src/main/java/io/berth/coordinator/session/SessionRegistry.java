@@ -30,6 +30,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   private final AssignmentBuilder assignments;
   private volatile ClusterSnapshot latest = ClusterSnapshot.EMPTY;
   private List<String> endpointsPushed = List.of(); // what accept last pushed to every session
+  private volatile String refusal; // why new sessions are refused and held ones were closed; null: serving
 
   private final java.util.function.Supplier<List<String>> coordinators;
 
@@ -42,8 +43,6 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     this.assignments = assignments;
     this.coordinators = coordinators;
   }
-
-  private volatile String refusal; // why new sessions are refused and held ones were closed; null: serving
 
   /**
    * Closes every session with {@code why} and refuses new ones until {@link #serve}: their agents
