@@ -106,9 +106,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
         sessionHolders.remove(e.getKey(), e.getValue());
         sessions.session(e.getKey()).ifPresent(s -> {
           LOG.info("closing the session of node {}: it was removed from the cluster", e.getKey());
-          s.close("node " + e.getKey() + " was removed from the cluster and its certificate revoked");
-          // Closing from our side ends the call without telling the observer: forget the session here.
-          sessions.detach(s);
+          sessions.end(s, "node " + e.getKey() + " was removed from the cluster and its certificate revoked");
         });
       });
     }

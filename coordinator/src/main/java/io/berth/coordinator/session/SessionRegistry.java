@@ -51,10 +51,15 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   void refuse(String why) {
     refusal = why;
     for (AgentSession s : List.copyOf(sessions.values())) {
-      s.close(why);
-      // Closing from our side ends the call without telling the observer: forget the session here.
-      detach(s);
+      end(s, why);
     }
+  }
+
+  /** Closes a session from this side, telling the agent why, and forgets it. */
+  void end(AgentSession session, String why) {
+    session.close(why);
+    // Closing from our side ends the call without telling the observer: forget the session here.
+    detach(session);
   }
 
   /** Takes sessions again. */

@@ -40,20 +40,19 @@ public final class StateChange {
 
   /** Writes a job's record and history; its tasks are written one by one with {@link #putTask}. */
   public StateChange putJob(JobKey key, JobState job) {
-    if (job.getTasksCount() > 0) {
-      throw new IllegalArgumentException("a job record is written without its tasks: put them one by one");
-    }
-    ops.put(StateKeys.job(key), new Put(job, -1));
-    return this;
+    return putJob(key, job, -1);
   }
 
   /**
    * Writes a job's record if its last write was at {@code expectedIndex}, whatever the snapshot the
-   * change is sent with says: the next link of a chain of writes made faster than this member's
-   * replica applies them (see PlanApplier).
+   * change is sent with says (-1: at the index that snapshot saw, as {@link #putJob(JobKey, JobState)}):
+   * the next link of a chain of writes made faster than this member's replica applies them (see
+   * PlanApplier).
    */
   public StateChange putJob(JobKey key, JobState job, long expectedIndex) {
-    putJob(key, job);
+    if (job.getTasksCount() > 0) {
+      throw new IllegalArgumentException("a job record is written without its tasks: put them one by one");
+    }
     ops.put(StateKeys.job(key), new Put(job, expectedIndex));
     return this;
   }
