@@ -27,6 +27,7 @@ import io.berth.tls.TlsMaterial;
 import io.grpc.util.MutableHandlerRegistry;
 import io.berth.coordinator.session.AgentService;
 import io.berth.coordinator.session.AssignmentBuilder;
+import io.berth.coordinator.diagnostics.ReplicaStallReport;
 import io.berth.coordinator.session.LaggingReplicaHandOff;
 import io.berth.coordinator.session.MemberPublisher;
 import io.berth.coordinator.session.HeldSessionsService;
@@ -192,6 +193,7 @@ public final class Coordinator implements AutoCloseable {
         .build());
     publisher.publish();
     LaggingReplicaHandOff handOff = LaggingReplicaHandOff.of(store, sessions);
+    ReplicaStallReport stallReport = ReplicaStallReport.of(() -> store.snapshot().version());
     timers = Executors.newScheduledThreadPool(1, r -> {
       Thread t = new Thread(r, "berth-coordinator-timer");
       t.setDaemon(true);
@@ -200,6 +202,7 @@ public final class Coordinator implements AutoCloseable {
     timers.scheduleWithFixedDelay(() -> {
       if (!removal.marked()) {
         handOff.afterOwnWrite(publisher.publish());
+        stallReport.check();
         rememberPeers();
       }
     }, 1, 1, TimeUnit.SECONDS);
