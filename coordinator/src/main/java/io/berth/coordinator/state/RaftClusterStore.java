@@ -155,7 +155,7 @@ public final class RaftClusterStore implements ClusterStore {
     cluster.start().get(left(deadline), TimeUnit.NANOSECONDS);
 
     Serializer protocol = Serializer.using(RaftNamespaces.RAFT_PROTOCOL);
-    StateServiceType type = new StateServiceType(new ViewFeed());
+    StateServiceType type = new StateServiceType(new ViewFeed(ViewFeed.to(view), viewThread, this::publish));
     this.protocol = new MemberAdmissionProtocol(GROUP, protocol, cluster.getCommunicationService(),
         timings.election().multipliedBy(3).dividedBy(4), this::joinRefusal);
     server = RaftServer.builder(MemberId.from(config.memberId()))
@@ -250,51 +250,6 @@ public final class RaftClusterStore implements ClusterStore {
 
   private static long left(long deadline) {
     return Math.max(1, deadline - System.nanoTime());
-  }
-
-  /**
-   * Receives the state machine's changes on Raft's thread and applies them to the view on its own.
-   * Entries that arrive while the view thread is busy are applied together and published once:
-   * the listeners (sessions, DNS, liveness) see one snapshot per burst, not one per entry.
-   */
-  private final class ViewFeed implements StateService.Sink {
-    private record Entry(List<StateMachine.Change> changes, long index, boolean restore) {}
-
-    private final java.util.concurrent.ConcurrentLinkedQueue<Entry> arrived = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
-
-    @Override
-    public void applied(List<StateMachine.Change> changes, long index) {
-      arrive(new Entry(changes, index, false));
-    }
-
-    @Override
-    public void restored(List<StateMachine.Change> contents, long index) {
-      arrive(new Entry(contents, index, true));
-    }
-
-    private void arrive(Entry e) {
-      arrived.add(e);
-      if (scheduled.compareAndSet(false, true)) {
-        viewThread.execute(this::drain);
-      }
-    }
-
-    private void drain() {
-      scheduled.set(false); // set before polling: an entry added from here on schedules another drain
-      long index = -1;
-      for (Entry e; (e = arrived.poll()) != null; ) {
-        if (e.restore()) {
-          view.reset(e.changes(), e.index());
-        } else {
-          view.apply(e.changes());
-        }
-        index = e.index();
-      }
-      if (index >= 0) {
-        publish(index);
-      }
-    }
   }
 
   /** Runs on the view thread only. */
