@@ -166,6 +166,7 @@ public final class AgentSession implements StatusSink {
         } catch (RuntimeException e) {
           log.warn("coordinator {}: {}", endpoint, describe(e));
         }
+        endpoints.tryOthersFirst(endpoint);
         if (stopped) {
           break;
         }

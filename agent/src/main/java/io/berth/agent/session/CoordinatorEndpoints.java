@@ -1,22 +1,36 @@
 package io.berth.agent.session;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 /**
  * The coordinators the agent may dial, tried in turn. Starts with the operator's list; every
  * JoinResponse puts the cluster's current coordinators first, keeping the operator's as a
- * fallback (the cluster's list may be stale after a membership change). Thread-safe.
+ * fallback (the cluster's list may be stale after a membership change). The one the agent is on
+ * comes first and the others follow in an order of this agent's own, and a coordinator the agent
+ * just left or failed to join goes last: when a coordinator dies or hands its sessions off, its
+ * agents spread over the others instead of all dialling it again and then the same next one.
+ * Thread-safe.
  */
 public final class CoordinatorEndpoints {
 
   private final List<String> seeds;
+  private final Random random;
   private List<String> current;
   private int next;
 
   public CoordinatorEndpoints(List<String> seeds) {
+    this(seeds, new Random());
+  }
+
+  /** @param random orders the other coordinators for this agent */
+  public CoordinatorEndpoints(List<String> seeds, Random random) {
+    this.random = random;
     if (seeds.isEmpty()) {
       throw new IllegalArgumentException("at least one coordinator is needed");
     }
@@ -24,7 +38,7 @@ public final class CoordinatorEndpoints {
       validate(s);
     }
     this.seeds = List.copyOf(seeds);
-    this.current = this.seeds;
+    this.current = othersShuffled(this.seeds);
   }
 
   /** Parses "host:port[,host:port...]". */
@@ -46,7 +60,10 @@ public final class CoordinatorEndpoints {
     return endpoint;
   }
 
-  /** Takes the coordinators a JoinResponse listed; invalid entries are ignored. */
+  /**
+   * Takes the coordinators a JoinResponse listed (the sender first); invalid entries are ignored.
+   * The same coordinators listed again keep this agent's order.
+   */
   public synchronized void refresh(List<String> fromCluster) {
     Set<String> merged = new LinkedHashSet<>();
     for (String s : fromCluster) {
@@ -57,9 +74,26 @@ public final class CoordinatorEndpoints {
       }
     }
     merged.addAll(seeds);
-    List<String> updated = List.copyOf(merged);
-    if (!updated.equals(current)) {
-      current = updated;
+    if (merged.equals(new LinkedHashSet<>(current))) {
+      return;
+    }
+    current = othersShuffled(merged);
+    next = 0;
+  }
+
+  /** The first as it is, the others in this agent's order. */
+  private List<String> othersShuffled(Collection<String> endpoints) {
+    List<String> ordered = new ArrayList<>(endpoints);
+    Collections.shuffle(ordered.subList(1, ordered.size()), random);
+    return List.copyOf(ordered);
+  }
+
+  /** The agent left this coordinator, or could not join it: the others are tried first. */
+  public synchronized void tryOthersFirst(String endpoint) {
+    List<String> reordered = new ArrayList<>(current);
+    if (reordered.remove(endpoint)) {
+      reordered.add(endpoint);
+      current = List.copyOf(reordered);
       next = 0;
     }
   }

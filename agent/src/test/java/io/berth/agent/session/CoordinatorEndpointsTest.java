@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorEndpointsTest {
@@ -22,8 +26,52 @@ class CoordinatorEndpointsTest {
   void theClustersListComesFirstAndTheSeedsStayAsAFallback() {
     CoordinatorEndpoints e = CoordinatorEndpoints.parse("seed:7070");
     e.refresh(List.of("c1:7070", "c2:7070", "not an endpoint", "seed:7070"));
-    assertEquals(List.of("c1:7070", "c2:7070", "seed:7070"), e.all());
-    assertEquals("c1:7070", e.next());
+    assertEquals(Set.of("c1:7070", "c2:7070", "seed:7070"), Set.copyOf(e.all()));
+    assertEquals("c1:7070", e.next(), "the coordinator that sent the list first");
+  }
+
+  @Test
+  void aCoordinatorJustLeftIsTriedLastAndTheOthersInTurn() {
+    CoordinatorEndpoints e = CoordinatorEndpoints.parse("c0:7070");
+    e.refresh(List.of("c0:7070", "c1:7070", "c2:7070"));
+    assertEquals("c0:7070", e.next());
+
+    e.tryOthersFirst("c0:7070");
+    String first = e.next();
+    e.tryOthersFirst(first);
+    String second = e.next();
+
+    assertEquals(Set.of("c1:7070", "c2:7070"), Set.of(first, second), "both others before the one left");
+    e.tryOthersFirst(second);
+    assertEquals("c0:7070", e.next(), "then the one left, which may be back");
+  }
+
+  @Test
+  void theAgentsOfALostCoordinatorSpreadOverTheOthers() {
+    Map<String, Integer> dialled = new HashMap<>();
+    Random seeds = new Random(42); // each agent's generator seeded apart, as new Random() does
+    for (int agent = 0; agent < 1000; agent++) {
+      CoordinatorEndpoints e = new CoordinatorEndpoints(List.of("c0:7070", "c1:7070", "c2:7070"),
+          new Random(seeds.nextLong()));
+      e.refresh(List.of("c0:7070", "c1:7070", "c2:7070")); // the same list from the coordinator joined
+      e.tryOthersFirst("c0:7070");
+      dialled.merge(e.next(), 1, Integer::sum);
+    }
+
+    assertEquals(Set.of("c1:7070", "c2:7070"), dialled.keySet());
+    assertTrue(dialled.get("c1:7070") > 400 && dialled.get("c2:7070") > 400, "about half each: " + dialled);
+  }
+
+  @Test
+  void theSameListPushedAgainKeepsTheAgentsOrder() {
+    CoordinatorEndpoints e = CoordinatorEndpoints.parse("c0:7070");
+    e.refresh(List.of("c0:7070", "c1:7070", "c2:7070", "c3:7070"));
+    e.tryOthersFirst("c0:7070");
+    List<String> order = e.all();
+
+    e.refresh(List.of("c3:7070", "c2:7070", "c1:7070", "c0:7070"));
+
+    assertEquals(order, e.all());
   }
 
   @Test
