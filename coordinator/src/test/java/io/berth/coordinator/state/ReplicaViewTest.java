@@ -173,4 +173,22 @@ class ReplicaViewTest {
     assertSame(t0.getNamespace(), t2.getNamespace());
     assertEquals(task("t2", TaskState.TASK_PENDING), t2);
   }
+
+  /**
+   * A record without ports holds no ports map: protobuf's {@code toBuilder()} would give each one an
+   * empty map of its own (~170 bytes a task, twice that with the views a reader caches).
+   */
+  @Test
+  void aTaskWithoutPortsHoldsNoMapAndOneWithPortsKeepsThem() throws ReflectiveOperationException {
+    TaskRecord withPorts = task("t1", TaskState.TASK_RUNNING).toBuilder().putPorts("http", 31000).build();
+    write(new StateChange().putJob(WEB, header(1)).putTask(WEB, task("t0", TaskState.TASK_RUNNING)).putTask(WEB, withPorts));
+    JobState job = view.snapshot().job(WEB).orElseThrow();
+    java.lang.reflect.Field ports = TaskRecord.class.getDeclaredField("ports_");
+    ports.setAccessible(true);
+
+    TaskRecord t0 = job.getTasksList().get(0);
+    assertEquals(null, ports.get(t0), "no map held for a task without ports");
+    assertEquals(task("t0", TaskState.TASK_RUNNING), t0);
+    assertEquals(withPorts, job.getTasksList().get(1));
+  }
 }
