@@ -56,7 +56,7 @@ public final class EvaluationLoop implements Runnable {
   private final java.util.function.BooleanSupplier mayAct;
   private volatile boolean changed = true;
   private volatile boolean running = true;
-  private ClusterSnapshot lastEvaluated; // the state the last evaluation of every job started from
+  private ClusterSnapshot.Marks lastEvaluated; // the state the last evaluation of every job started from
   private long lastFullPassNanos;
   private final Map<JobKey, Long> recheckAtMs = new HashMap<>(); // loop thread only
   private final Map<JobKey, LongAdder> evaluationCounts = new ConcurrentHashMap<>();
@@ -137,7 +137,7 @@ public final class EvaluationLoop implements Runnable {
         if (running) {
           ClusterSnapshot snapshot = store.snapshot();
           Collection<JobKey> jobs = jobsToEvaluate(snapshot);
-          lastEvaluated = snapshot;
+          lastEvaluated = snapshot.marks();
           evaluate(snapshot, jobs);
         }
       } catch (InterruptedException e) {

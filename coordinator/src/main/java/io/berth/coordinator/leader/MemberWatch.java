@@ -19,7 +19,7 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
   private final Map<String, io.berth.proto.NodeRecord> lastNode = new ConcurrentHashMap<>();
   private final Map<String, Long> nodeChangedNanos = new ConcurrentHashMap<>();
   private final LongSupplier nanoClock;
-  private volatile ClusterSnapshot nodesSeen; // the last state whose nodes were walked
+  private volatile ClusterSnapshot.Marks nodesSeen; // the last state whose nodes were walked (its marks)
 
   public MemberWatch() {
     this(System::nanoTime);
@@ -44,7 +44,7 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
           nodeChangedNanos.put(name, now);
         }
       }
-      nodesSeen = snapshot;
+      nodesSeen = snapshot.marks();
     }
     for (MemberRecord m : snapshot.members().values()) {
       Long prev = lastSeq.put(m.getId(), m.getRefreshedSeq());

@@ -51,7 +51,8 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   private long coalesceMs;
   private volatile long lastBuildMs; // how long the last rebuild took: the next rests 5x that
   // What the current zone was built from and of: the state, the nodes' addresses, each job's part.
-  private ClusterSnapshot builtFrom;
+  private ClusterSnapshot.Marks builtFrom; // marks, not the snapshot: it would keep every record of its time
+  private List<String> builtNameservers = List.of();
   private Map<String, InetAddress> builtAddresses = Map.of();
   private Map<JobKey, ZonePart> parts = Map.of();
 
@@ -113,8 +114,7 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
    * agents reconnecting) a rebuild, which reads every task, would make the same zone again.
    */
   private synchronized boolean rebuildIfChanged(ClusterSnapshot s) {
-    ClusterSnapshot before = builtFrom;
-    if (s.sameNodesAndJobs(before) && nameserversOf(s).equals(nameserversOf(before))) {
+    if (s.sameNodesAndJobs(builtFrom) && nameserversOf(s).equals(builtNameservers)) {
       return false;
     }
     current = build(s);
@@ -168,7 +168,8 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
       b.part(part);
     }
     parts = built;
-    builtFrom = s;
+    builtFrom = s.marks();
+    builtNameservers = nameserversOf(s);
     builtAddresses = nodeAddresses;
     return b.build();
   }

@@ -191,4 +191,32 @@ class ReplicaViewTest {
     assertEquals(task("t0", TaskState.TASK_RUNNING), t0);
     assertEquals(withPorts, job.getTasksList().get(1));
   }
+
+  /** An earlier snapshot's marks say what changed since, and keep none of its records alive. */
+  @Test
+  void marksTellWhatChangedWithoutKeepingTheEarlierRecords() {
+    write(new StateChange().putJob(WEB, header(1)).putTask(WEB, task("t0", TaskState.TASK_PENDING)));
+    JobKey other = new JobKey("default", "other");
+    write(new StateChange().putJob(other, header(1)));
+    ClusterSnapshot before = view.snapshot();
+    ClusterSnapshot.Marks marks = before.marks();
+    assertTrue(before.sameNodesAndJobs(marks) && before.sameNodes(marks) && before.sameJob(WEB, marks));
+    java.lang.ref.WeakReference<TaskRecord> pending = new java.lang.ref.WeakReference<>(before.task("t0").orElseThrow());
+
+    write(new StateChange().putTask(WEB, task("t0", TaskState.TASK_RUNNING)));
+    ClusterSnapshot after = view.snapshot();
+    assertFalse(after.sameNodesAndJobs(marks), "a task changed");
+    assertTrue(after.sameNodes(marks), "no node changed");
+    assertFalse(after.sameJob(WEB, marks), "its job changed");
+    assertTrue(after.sameJob(other, marks), "the other job did not");
+    assertTrue(after.sameJob(new JobKey("default", "none"), marks), "a job absent then and now");
+
+    before = null;
+    for (int i = 0; i < 100 && pending.get() != null; i++) {
+      System.gc(); // a full collection clears the weak reference once nothing else holds the record
+    }
+    assertEquals(null, pending.get(), "the earlier record was collected while its snapshot's marks live");
+    assertFalse(after.sameJob(WEB, marks), "and its job still reads as changed");
+    assertTrue(after.sameJob(other, marks), "the unchanged job, kept by the current snapshot, still reads the same");
+  }
 }
