@@ -1,23 +1,28 @@
 package io.berth.coordinator.state;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * Receives the state machine's changes on Raft's thread and applies them to the replica view on
  * the view thread. Entries that arrive while the view thread is busy are applied together and
  * published once: the listeners (sessions, DNS, liveness) see one snapshot per burst, not one per
- * entry. A burst is published at least every {@link #PUBLISH_AFTER_CHANGES} changes, because on a
- * starved machine the entries arrive as fast as the view thread applies them: unbounded, one drain
- * went on for over a minute while the replica's version stood still, and everything waiting on it
- * (assignments, status writes, the hand-off's judgement) with it (1,000,000 tasks, run AC).
+ * entry. A burst is published at least every {@link #PUBLISH_AT_LEAST_EVERY}, because on a starved
+ * machine the entries arrive as fast as the view thread applies them: unbounded, one drain went on
+ * for a minute or more while the replica's version stood still, and everything waiting on it
+ * (assignments, status writes, the hand-off's judgement) with it (1,000,000 tasks, run AC). A
+ * bound by time, not by changes: every publish makes the sessions push the whole desired set of
+ * each node whose set changed, so publishing every 20,000 changes (run AD) multiplied the pushes
+ * and they took the view thread's time instead.
  */
 final class ViewFeed implements StateService.Sink {
-  /** About a tenth of a second of applying on an idle core; a 4,000-task plan part is 4,000. */
-  static final int PUBLISH_AFTER_CHANGES = 20_000;
+  /** Well under the stall report's 30 s and the status writes' wait for their version. */
+  static final Duration PUBLISH_AT_LEAST_EVERY = Duration.ofSeconds(5);
 
   /** Applies an entry's changes to the view ({@code restore}: they replace the view's contents). */
   interface Apply {
@@ -31,12 +36,18 @@ final class ViewFeed implements StateService.Sink {
   private final Apply apply;
   private final Executor viewThread;
   private final LongConsumer publish;
+  private final LongSupplier nanoClock;
 
   /** @param publish publishes the view as of the index given; runs on the view thread */
   ViewFeed(Apply apply, Executor viewThread, LongConsumer publish) {
+    this(apply, viewThread, publish, System::nanoTime);
+  }
+
+  ViewFeed(Apply apply, Executor viewThread, LongConsumer publish, LongSupplier nanoClock) {
     this.apply = apply;
     this.viewThread = viewThread;
     this.publish = publish;
+    this.nanoClock = nanoClock;
   }
 
   @Override
@@ -63,11 +74,10 @@ final class ViewFeed implements StateService.Sink {
   private void drain() {
     scheduled.set(false); // set before polling: an entry added from here on schedules another drain
     long index = -1;
-    int changes = 0;
-    for (Entry e; changes < PUBLISH_AFTER_CHANGES && (e = arrived.poll()) != null; ) {
+    long until = nanoClock.getAsLong() + PUBLISH_AT_LEAST_EVERY.toNanos();
+    for (Entry e; (index < 0 || nanoClock.getAsLong() - until < 0) && (e = arrived.poll()) != null; ) {
       apply.apply(e.changes(), e.index(), e.restore());
       index = e.index();
-      changes += e.changes().size();
     }
     if (index >= 0) {
       publish.accept(index);

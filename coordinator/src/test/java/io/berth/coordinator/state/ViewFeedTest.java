@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The view thread publishes once per burst, and at least every so many changes while a burst goes on. */
@@ -16,19 +17,19 @@ class ViewFeedTest {
   private final Queue<Runnable> viewThread = new ArrayDeque<>();
   private final List<Long> published = new ArrayList<>();
   private final List<Long> appliedIndexes = new ArrayList<>();
-  private final List<Integer> changesBeforePublish = new ArrayList<>();
-  private int changesSincePublish;
+  private final List<Long> nanosBeforePublish = new ArrayList<>();
+  private long nanos;
+  private long publishedAtNanos;
   private Runnable onApply = () -> {};
 
   private final ViewFeed feed = new ViewFeed((changes, index, restore) -> {
     appliedIndexes.add(index);
-    changesSincePublish += changes.size();
     onApply.run();
   }, viewThread::add, index -> {
     published.add(index);
-    changesBeforePublish.add(changesSincePublish);
-    changesSincePublish = 0;
-  });
+    nanosBeforePublish.add(nanos - publishedAtNanos);
+    publishedAtNanos = nanos;
+  }, () -> nanos);
 
   private static List<StateMachine.Change> changes(int n, long index) {
     return Collections.nCopies(n, new StateMachine.Change("node/n", null, index));
@@ -53,15 +54,16 @@ class ViewFeedTest {
   }
 
   @Test
-  void aBurstThatKeepsArrivingIsPublishedEveryFewChanges() {
-    int perEntry = 5_000;
+  void aBurstThatKeepsArrivingIsPublishedEveryFewSeconds() {
+    long perEntry = TimeUnit.MILLISECONDS.toNanos(300); // each entry takes the starved view thread 0.3 s
     long[] next = {1};
-    feed.applied(changes(perEntry, next[0]), next[0]);
-    // Raft delivers the next entry while the view applies this one, 200 entries in all (1,000,000 changes).
+    feed.applied(changes(5_000, next[0]), next[0]);
+    // Raft delivers the next entry while the view applies this one, 200 entries in all (60 s).
     onApply = () -> {
+      nanos += perEntry;
       if (next[0] < 200) {
         next[0]++;
-        feed.applied(changes(perEntry, next[0]), next[0]);
+        feed.applied(changes(5_000, next[0]), next[0]);
       }
     };
 
@@ -69,10 +71,11 @@ class ViewFeedTest {
 
     assertEquals(200, appliedIndexes.size());
     assertEquals(200L, published.get(published.size() - 1), "all of it published in the end");
-    int most = Collections.max(changesBeforePublish);
-    assertTrue(most < ViewFeed.PUBLISH_AFTER_CHANGES + perEntry,
-        "published at least every " + ViewFeed.PUBLISH_AFTER_CHANGES + " changes and an entry; once after " + most);
-    assertTrue(published.size() >= 1_000_000 / (ViewFeed.PUBLISH_AFTER_CHANGES + perEntry), "publishes: " + published);
+    long most = Collections.max(nanosBeforePublish);
+    assertTrue(most <= ViewFeed.PUBLISH_AT_LEAST_EVERY.toNanos() + perEntry,
+        "published at least every " + ViewFeed.PUBLISH_AT_LEAST_EVERY + " and an entry; once after " + most + " ns");
+    assertTrue(published.size() >= 60 / 6 && published.size() <= 60 / 5 + 1,
+        "about once per period, not once per entry: " + published.size() + " publishes");
   }
 
   @Test
