@@ -4,9 +4,9 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +101,7 @@ public final class ThreadActivity {
   }
 
   private static Map<String, Long> gcMillis() {
-    Map<String, Long> ms = new java.util.LinkedHashMap<>();
+    Map<String, Long> ms = new LinkedHashMap<>();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       ms.put(gc.getName(), Math.max(0, gc.getCollectionTime()));
     }
