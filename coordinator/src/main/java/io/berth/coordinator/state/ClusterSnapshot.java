@@ -146,27 +146,17 @@ public final class ClusterSnapshot {
     return other != null && nodes == other.nodes && entries == other.entries;
   }
 
-  /** Whether {@code other} holds the very same nodes (no write touched them between the two). */
-  public boolean sameNodes(ClusterSnapshot other) {
-    return other != null && nodes == other.nodes;
-  }
-
-  /** Whether {@code other} holds the very same record and tasks of this job (no write touched them). */
-  public boolean sameJob(JobKey job, ClusterSnapshot other) {
-    return other != null && (entries == other.entries || entries.get(job) == other.entries.get(job));
-  }
-
   /** As {@link #sameNodesAndJobs(ClusterSnapshot)}, against an earlier snapshot's marks. */
   public boolean sameNodesAndJobs(Marks other) {
     return other != null && other.nodes.get() == nodes && other.entries.get() == entries;
   }
 
-  /** As {@link #sameNodes(ClusterSnapshot)}, against an earlier snapshot's marks. */
+  /** Whether the earlier snapshot held the very same nodes (no write touched them between the two). */
   public boolean sameNodes(Marks other) {
     return other != null && other.nodes.get() == nodes;
   }
 
-  /** As {@link #sameJob(JobKey, ClusterSnapshot)}, against an earlier snapshot's marks. */
+  /** Whether the earlier snapshot held the very same record and tasks of this job (no write touched them). */
   public boolean sameJob(JobKey job, Marks other) {
     if (other == null) {
       return false;
@@ -376,7 +366,7 @@ public final class ClusterSnapshot {
   /**
    * This state with one job's record and tasks replaced (or added) and every other job's entry
    * shared, as a write of that job alone leaves it: for building states without a Raft log (tests,
-   * benches) whose readers tell changed jobs from unchanged ones ({@link #sameJob}). The task
+   * benches) whose readers tell changed jobs from unchanged ones ({@link #sameJob(JobKey, Marks)}). The task
    * indexes are made again from every job, as the constructor makes them.
    */
   public ClusterSnapshot withJob(long newVersion, JobKey key, JobState job) {
