@@ -9,14 +9,12 @@ import io.berth.agent.runtime.RuntimeHealth;
 import io.berth.proto.AgentMessage;
 import io.berth.proto.AgentServiceGrpc;
 import io.berth.proto.Assignments;
-import io.berth.proto.ContainerSpec;
 import io.berth.proto.CoordinatorMessage;
 import io.berth.proto.Heartbeat;
 import io.berth.proto.Hello;
 import io.berth.proto.JoinRequest;
 import io.berth.proto.JoinResponse;
 import io.berth.proto.NodeFacts;
-import io.berth.proto.TaskAssignment;
 import io.berth.proto.TaskStatus;
 import io.berth.proto.TaskStatusReport;
 import io.grpc.ChannelCredentials;
@@ -28,9 +26,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -293,11 +289,12 @@ public final class AgentSession implements StatusSink {
     CompletableFuture<Throwable> ended = new CompletableFuture<>();
     AtomicReference<SessionStream> streamRef = new AtomicReference<>();
     AtomicBoolean heardFromCoordinator = new AtomicBoolean();
+    AssignedTasks assigned = new AssignedTasks();
     StreamObserver<CoordinatorMessage> inbound = new StreamObserver<>() {
       @Override
       public void onNext(CoordinatorMessage message) {
         heardFromCoordinator.set(true);
-        onCoordinatorMessage(message, streamRef.get());
+        onCoordinatorMessage(message, streamRef.get(), assigned);
       }
 
       @Override
@@ -356,6 +353,7 @@ public final class AgentSession implements StatusSink {
       RuntimeHealth.Snapshot h = health.snapshot();
       boolean ok = stream.send(AgentMessage.newBuilder().setHello(Hello.newBuilder()
           .setNodeId(nodeId)
+          .setTakesAssignmentChanges(true)
           .setToken(token)
           .setFacts(facts.get())
           .addAllTasks(reconciler.statuses())
@@ -378,12 +376,14 @@ public final class AgentSession implements StatusSink {
     }
   }
 
-  private void onCoordinatorMessage(CoordinatorMessage message, SessionStream stream) {
+  private void onCoordinatorMessage(CoordinatorMessage message, SessionStream stream, AssignedTasks assigned) {
     switch (message.getBodyCase()) {
       case ASSIGNMENTS:
         Assignments a = message.getAssignments();
-        log.debug("assignments version {}: {} tasks", a.getVersion(), a.getTasksCount());
-        loop.setDesired(desiredSet(a));
+        log.debug("assignments version {}: {} tasks{}", a.getVersion(), a.getTasksCount(),
+            a.getChangesOnly() ? " added, " + a.getRemovedTaskIdsCount() + " removed" : "");
+        assigned.apply(a).ifPresentOrElse(loop::setDesired, () -> log.warn(
+            "ignoring assignment changes (version {}) that came before any whole set on this stream", a.getVersion()));
         break;
       case LOGS_REQUEST:
         if (stream != null) {
@@ -398,16 +398,6 @@ public final class AgentSession implements StatusSink {
       default:
         log.debug("ignoring a coordinator message of kind {}", message.getBodyCase());
     }
-  }
-
-  static Map<String, ContainerSpec> desiredSet(Assignments a) {
-    Map<String, ContainerSpec> desired = new LinkedHashMap<>();
-    for (TaskAssignment t : a.getTasksList()) {
-      if (!t.getTaskId().isEmpty()) {
-        desired.put(t.getTaskId(), t.getContainer());
-      }
-    }
-    return desired;
   }
 
   private ManagedChannel channel(String endpoint) {

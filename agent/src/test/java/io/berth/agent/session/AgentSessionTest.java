@@ -113,6 +113,28 @@ class AgentSessionTest {
   }
 
   @Test
+  void saysItTakesAssignmentChangesAndAppliesThemToTheWholeSetItHas() throws Exception {
+    FakeContainerRuntime runtime = new FakeContainerRuntime("h1");
+    try (FakeCoordinator coordinator = new FakeCoordinator(200, List.of());
+        AgentHarness agent = new AgentHarness(List.of(coordinator.endpoint()),
+            FakeCoordinator.TOKEN, runtime, dataDir)) {
+      Await.until(WAIT, () -> coordinator.hellos().size() == 1, "hello");
+      assertTrue(coordinator.hellos().get(0).getTakesAssignmentChanges());
+      coordinator.send(assign("t1", "t2"));
+      Await.until(WAIT, () -> runtime.containersOf("t1").size() == 1 && runtime.containersOf("t2").size() == 1,
+          "t1 and t2 created");
+      CoordinatorMessage changes = assign("t3").toBuilder()
+          .setAssignments(assign("t3").getAssignments().toBuilder().setChangesOnly(true).addRemovedTaskIds("t1"))
+          .build();
+      coordinator.send(changes);
+      Await.until(WAIT, () -> runtime.containersOf("t3").size() == 1 && runtime.containersOf("t1").isEmpty(),
+          "t3 created and t1 removed");
+      assertEquals(1, runtime.containersOf("t2").size(), "a task the changes leave alone keeps running");
+      assertEquals(3L, runtime.count("create"));
+    }
+  }
+
+  @Test
   void reconnectsAfterTheStreamDropsWithoutTouchingContainers() throws Exception {
     FakeContainerRuntime runtime = new FakeContainerRuntime("h1");
     try (FakeCoordinator coordinator = new FakeCoordinator(100, List.of());

@@ -223,7 +223,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
               .asRuntimeException());
           return;
         }
-        session = new AgentSession(h.getFacts().getName(), out);
+        session = new AgentSession(h.getFacts().getName(), out, h.getTakesAssignmentChanges());
         sessionHolders.put(session.node(), caller);
         statuses.report(session.node(), h.getTasksList());
         sessions.attach(session);

@@ -7,7 +7,10 @@ import io.berth.proto.LogsRequest;
 import io.berth.proto.TaskAssignment;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,32 +19,69 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AgentSession {
   private final String node;
   private final StreamObserver<CoordinatorMessage> out;
+  private final boolean takesChanges; // its Hello said it applies Assignments with changes_only
   private final Map<String, StreamObserver<LogChunk>> pendingLogs = new ConcurrentHashMap<>();
-  private List<String> lastPushed; // task ids, guarded by this
+  private List<String> lastPushed; // the agent's desired task ids, sorted; null until the first push; guarded by this
   private boolean closed;
 
   AgentSession(String node, StreamObserver<CoordinatorMessage> out) {
+    this(node, out, false);
+  }
+
+  AgentSession(String node, StreamObserver<CoordinatorMessage> out, boolean takesChanges) {
     this.node = node;
     this.out = out;
+    this.takesChanges = takesChanges;
   }
 
   public String node() {
     return node;
   }
 
-  /** Whether the agent last got another set of task ids than {@code sortedIds}. */
-  synchronized boolean differsFrom(List<String> sortedIds) {
-    return !sortedIds.equals(lastPushed);
+  /** Builds the assignment of one desired task; empty when its task or job is gone meanwhile. */
+  @FunctionalInterface
+  interface AssignmentSource {
+    Optional<TaskAssignment> build(String taskId);
   }
 
-  /** Sends the node's desired set if it differs from what the agent last got. */
-  synchronized void push(Assignments assignments) {
-    List<String> ids = assignments.getTasksList().stream().map(TaskAssignment::getTaskId).sorted().toList();
-    if (closed || ids.equals(lastPushed)) {
+  /**
+   * Brings the agent to the desired task ids ({@code sortedIds}, in String order), sending nothing
+   * if it has them. The first push of a stream is the whole set; later ones, to an agent that takes
+   * them, only the tasks added and the ids removed, so only the added tasks are built.
+   */
+  synchronized void push(Collection<String> sortedIds, long version, AssignmentSource source) {
+    if (closed) {
       return;
     }
-    out.onNext(CoordinatorMessage.newBuilder().setAssignments(assignments).build());
-    lastPushed = ids;
+    List<String> before = lastPushed;
+    if (before != null && SortedIdDiff.same(before, sortedIds)) {
+      return;
+    }
+    Assignments.Builder a = Assignments.newBuilder().setVersion(version);
+    List<String> now = new ArrayList<>(sortedIds.size());
+    if (before == null || !takesChanges) {
+      for (String id : sortedIds) {
+        source.build(id).ifPresent(t -> {
+          a.addTasks(t);
+          now.add(id);
+        });
+      }
+    } else {
+      SortedIdDiff.walk(before, sortedIds,
+          kept -> now.add(kept),
+          added -> source.build(added).ifPresent(t -> {
+            a.addTasks(t);
+            now.add(added);
+          }),
+          a::addRemovedTaskIds);
+      if (a.getTasksCount() == 0 && a.getRemovedTaskIdsCount() == 0) {
+        lastPushed = now; // only tasks that could not be built were added: nothing to tell
+        return;
+      }
+      a.setChangesOnly(true);
+    }
+    out.onNext(CoordinatorMessage.newBuilder().setAssignments(a).build());
+    lastPushed = now;
   }
 
   /** Sends the coordinators' endpoints if they differ from what the agent last got. */

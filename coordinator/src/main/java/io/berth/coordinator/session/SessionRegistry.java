@@ -2,7 +2,6 @@ package io.berth.coordinator.session;
 
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.JobKey;
-import io.berth.proto.Assignments;
 import io.berth.proto.JobState;
 import io.berth.proto.NodeRecord;
 import io.berth.proto.TaskRecord;
@@ -84,7 +83,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
       previous.close("replaced by a newer session of the same node");
     }
     touch(session.node());
-    session.push(assignmentsFor(session.node(), latest));
+    push(session, latest.tasksDesiredOn(session.node()), latest, new Resolvers(latest));
     session.pushCoordinators(coordinators.get());
   }
 
@@ -131,17 +130,16 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
       return;
     }
     endpointsPushed = endpoints;
+    Resolvers resolvers = new Resolvers(snapshot);
     for (AgentSession s : sessions.values()) {
       try {
         s.pushCoordinators(endpoints);
         SortedMap<String, JobKey> desired = snapshot.tasksDesiredOn(s.node());
         // Most changes (a task report, another node's placement) leave a node's set as it was: the
         // snapshot hands out the same set object then, so this costs a comparison per session.
-        if (seen.get(s) == desired || !s.differsFrom(new ArrayList<>(desired.keySet()))) {
-          seen.put(s, desired);
-          continue;
+        if (seen.get(s) != desired) {
+          push(s, desired, snapshot, resolvers);
         }
-        s.push(build(s.node(), desired, snapshot));
         seen.put(s, desired);
       } catch (RuntimeException e) {
         LOG.warn("could not push assignments to {}: {}", s.node(), e.toString());
@@ -149,35 +147,45 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     }
   }
 
-  Assignments assignmentsFor(String node, ClusterSnapshot snapshot) {
-    return build(node, snapshot.tasksDesiredOn(node), snapshot);
+  /** Sends the session what differs from what it has; builds only the tasks it must send. */
+  private void push(AgentSession s, SortedMap<String, JobKey> desired, ClusterSnapshot snapshot, Resolvers resolvers) {
+    Optional<NodeRecord> node = snapshot.node(s.node());
+    if (node.isEmpty()) {
+      s.push(List.of(), snapshot.version(), id -> Optional.empty());
+      return;
+    }
+    s.push(desired.keySet(), snapshot.version(), id -> {
+      JobKey key = desired.get(id);
+      Optional<JobState> job = snapshot.jobWithoutTasks(key);
+      Optional<TaskRecord> t = snapshot.task(key, id);
+      if (job.isEmpty() || t.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(assignments.build(t.get(), job.get().getJob().getSpec(), node.get(), resolvers.get()));
+    });
   }
 
-  /** Containers can only use resolvers on port 53 (resolv.conf has no port field). */
-  private static List<String> containerResolvers(ClusterSnapshot snapshot) {
-    List<String> out = new ArrayList<>();
-    for (var m : snapshot.members().values()) {
-      if (m.getDnsPort() == 53 && !m.getDnsAddress().isEmpty() && !m.getDnsAddress().equals("0.0.0.0")) {
-        out.add(m.getDnsAddress());
-      }
-    }
-    return out;
-  }
+  /** The resolvers containers use, worked out once per snapshot and only if a task is built. */
+  private static final class Resolvers {
+    private final ClusterSnapshot snapshot;
+    private List<String> addresses;
 
-  private Assignments build(String node, SortedMap<String, JobKey> desired, ClusterSnapshot snapshot) {
-    Assignments.Builder a = Assignments.newBuilder().setVersion(snapshot.version());
-    Optional<NodeRecord> n = snapshot.node(node);
-    if (n.isEmpty()) {
-      return a.build();
+    Resolvers(ClusterSnapshot snapshot) {
+      this.snapshot = snapshot;
     }
-    List<String> resolvers = containerResolvers(snapshot);
-    for (Map.Entry<String, JobKey> e : desired.entrySet()) {
-      Optional<JobState> job = snapshot.jobWithoutTasks(e.getValue());
-      Optional<TaskRecord> t = snapshot.task(e.getValue(), e.getKey());
-      if (job.isPresent() && t.isPresent()) {
-        a.addTasks(assignments.build(t.get(), job.get().getJob().getSpec(), n.get(), resolvers));
+
+    /** Containers can only use resolvers on port 53 (resolv.conf has no port field). */
+    List<String> get() {
+      if (addresses == null) {
+        List<String> out = new ArrayList<>();
+        for (var m : snapshot.members().values()) {
+          if (m.getDnsPort() == 53 && !m.getDnsAddress().isEmpty() && !m.getDnsAddress().equals("0.0.0.0")) {
+            out.add(m.getDnsAddress());
+          }
+        }
+        addresses = out;
       }
+      return addresses;
     }
-    return a.build();
   }
 }
