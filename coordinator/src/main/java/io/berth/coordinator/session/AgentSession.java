@@ -68,7 +68,7 @@ public final class AgentSession {
       }
     } else {
       SortedIdDiff.walk(before, sortedIds,
-          kept -> now.add(kept),
+          now::add,
           added -> source.build(added).ifPresent(t -> {
             a.addTasks(t);
             now.add(added);
