@@ -123,10 +123,9 @@ class AgentSessionTest {
       coordinator.send(assign("t1", "t2"));
       Await.until(WAIT, () -> runtime.containersOf("t1").size() == 1 && runtime.containersOf("t2").size() == 1,
           "t1 and t2 created");
-      CoordinatorMessage changes = assign("t3").toBuilder()
+      coordinator.send(CoordinatorMessage.newBuilder()
           .setAssignments(assign("t3").getAssignments().toBuilder().setChangesOnly(true).addRemovedTaskIds("t1"))
-          .build();
-      coordinator.send(changes);
+          .build());
       Await.until(WAIT, () -> runtime.containersOf("t3").size() == 1 && runtime.containersOf("t1").isEmpty(),
           "t3 created and t1 removed");
       assertEquals(1, runtime.containersOf("t2").size(), "a task the changes leave alone keeps running");

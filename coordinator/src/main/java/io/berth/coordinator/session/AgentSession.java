@@ -10,10 +10,11 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** One agent's open stream: pushes its assignments and carries log requests to it. */
 public final class AgentSession {
@@ -59,21 +60,14 @@ public final class AgentSession {
     }
     Assignments.Builder a = Assignments.newBuilder().setVersion(version);
     List<String> now = new ArrayList<>(sortedIds.size());
+    Consumer<String> send = id -> source.build(id).ifPresent(t -> {
+      a.addTasks(t);
+      now.add(id);
+    });
     if (before == null || !takesChanges) {
-      for (String id : sortedIds) {
-        source.build(id).ifPresent(t -> {
-          a.addTasks(t);
-          now.add(id);
-        });
-      }
+      sortedIds.forEach(send);
     } else {
-      SortedIdDiff.walk(before, sortedIds,
-          now::add,
-          added -> source.build(added).ifPresent(t -> {
-            a.addTasks(t);
-            now.add(added);
-          }),
-          a::addRemovedTaskIds);
+      SortedIdDiff.walk(before, sortedIds, now::add, send, a::addRemovedTaskIds);
       if (a.getTasksCount() == 0 && a.getRemovedTaskIdsCount() == 0) {
         lastPushed = now; // only tasks that could not be built were added: nothing to tell
         return;

@@ -16,9 +16,9 @@ import java.util.function.LongSupplier;
  * machine the entries arrive as fast as the view thread applies them: unbounded, one drain went on
  * for a minute or more while the replica's version stood still, and everything waiting on it
  * (assignments, status writes, the hand-off's judgement) with it (1,000,000 tasks, run AC). A
- * bound by time, not by changes: every publish makes the sessions push the whole desired set of
- * each node whose set changed, so publishing every 20,000 changes (run AD) multiplied the pushes
- * and they took the view thread's time instead.
+ * bound by time, not by changes: every publish makes the sessions push to each node whose set
+ * changed, and while those pushes sent whole sets, publishing every 20,000 changes (run AD)
+ * multiplied them and they took the view thread's time instead.
  */
 final class ViewFeed implements StateService.Sink {
   /** Well under the stall report's 30 s and the status writes' wait for their version. */

@@ -51,8 +51,7 @@ class SessionRegistryTest {
   @Test
   void anAgentThatTakesChangesGetsTheWholeSetFirstThenOnlyTheTasksAddedAndTheIdsRemoved() {
     sessions.accept(state(1, "h1", 0, 1, 3));
-    AgentEnd agent = new AgentEnd();
-    sessions.attach(new AgentSession("h1", agent, true));
+    AgentEnd agent = attach("h1", true);
     assertEquals(1, agent.got.size());
     assertFalse(agent.got.get(0).getChangesOnly());
     assertEquals(List.of("demo-web-0", "demo-web-1", "demo-web-3"), ids(agent.got.get(0)));
@@ -76,8 +75,7 @@ class SessionRegistryTest {
   @Test
   void anAgentThatTakesOnlyWholeSetsGetsTheWholeSetEachTime() {
     sessions.accept(state(1, "h1", 0, 1));
-    AgentEnd agent = new AgentEnd();
-    sessions.attach(new AgentSession("h1", agent, false));
+    AgentEnd agent = attach("h1", false);
     sessions.accept(state(2, "h1", 1, 2));
     assertEquals(2, agent.got.size());
     assertFalse(agent.got.get(1).getChangesOnly());
@@ -88,14 +86,19 @@ class SessionRegistryTest {
   @Test
   void aNewSessionOfTheSameNodeStartsFromAWholeSetAgain() {
     sessions.accept(state(1, "h1", 0, 1));
-    AgentEnd first = new AgentEnd();
-    sessions.attach(new AgentSession("h1", first, true));
+    attach("h1", true);
     sessions.accept(state(2, "h1", 0, 1, 2));
-    AgentEnd second = new AgentEnd();
-    sessions.attach(new AgentSession("h1", second, true));
+    AgentEnd second = attach("h1", true);
     assertEquals(1, second.got.size());
     assertFalse(second.got.get(0).getChangesOnly());
     assertEquals(List.of("demo-web-0", "demo-web-1", "demo-web-2"), ids(second.got.get(0)));
+  }
+
+  /** Opens a session of {@code node} as an agent whose Hello says whether it takes changes. */
+  private AgentEnd attach(String node, boolean takesChanges) {
+    AgentEnd end = new AgentEnd();
+    sessions.attach(new AgentSession(node, end, takesChanges));
+    return end;
   }
 
   private static List<String> ids(Assignments a) {
