@@ -31,16 +31,17 @@ public final class GrpcMemberProbe implements MemberProbe {
   }
 
   @Override
-  public Optional<Map<String, Duration>> heldSessions(MemberRecord member) {
+  public Optional<Map<String, Held>> heldSessions(MemberRecord member) {
     ManagedChannel channel = channels.computeIfAbsent(member.getGrpcEndpoint(),
         endpoint -> NettyChannelBuilder.forTarget(endpoint, credentials).build());
     try {
-      Map<String, Duration> held = new HashMap<>();
+      Map<String, Held> held = new HashMap<>();
       for (HeldSession s : MemberServiceGrpc.newBlockingStub(channel)
           .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
           .heldSessions(HeldSessionsRequest.getDefaultInstance())
           .getSessionsList()) {
-        held.put(s.getNode(), Duration.ofMillis(s.getQuietMillis()));
+        held.put(s.getNode(),
+            new Held(Duration.ofMillis(s.getQuietMillis()), Duration.ofMillis(s.getHeartbeatIntervalMs())));
       }
       return Optional.of(held);
     } catch (StatusRuntimeException e) {

@@ -117,7 +117,7 @@ public final class NodeLiveness {
   private final class DirectAnswers {
     private final ClusterSnapshot snapshot;
     private final Map<String, List<MemberRecord>> listedBy;
-    private final Map<String, Optional<Map<String, Duration>>> byMember = new HashMap<>();
+    private final Map<String, Optional<Map<String, MemberProbe.Held>>> byMember = new HashMap<>();
     private final Map<String, List<String>> kept = new TreeMap<>();
     private int orphans = -1;
 
@@ -144,7 +144,11 @@ public final class NodeLiveness {
       return stalled && byMember.computeIfAbsent(m.getId(), id -> probe.heldSessions(m)).isEmpty();
     }
 
-    /** When some other member last heard from the node's agent, by its own word; empty if none holds its session. */
+    /**
+     * When some other member last vouched for the node's agent, by its own word: now, while the
+     * agent's next heartbeat is not due (its interval grows with the cluster, past the TTL at
+     * 10,000 nodes), else when it fell due. Empty if no member holds its session.
+     */
     OptionalLong lastHeard(String node, long now) {
       long best = 0;
       String by = null;
@@ -152,10 +156,11 @@ public final class NodeLiveness {
         if (m.getId().equals(self)) {
           continue;
         }
-        Optional<Map<String, Duration>> answer = byMember.computeIfAbsent(m.getId(), id -> probe.heldSessions(m));
-        Duration quiet = answer.map(held -> held.get(node)).orElse(null);
-        if (quiet != null && (by == null || now - quiet.toNanos() > best)) {
-          best = now - quiet.toNanos();
+        Optional<Map<String, MemberProbe.Held>> answer =
+            byMember.computeIfAbsent(m.getId(), id -> probe.heldSessions(m));
+        MemberProbe.Held held = answer.map(sessions -> sessions.get(node)).orElse(null);
+        if (held != null && (by == null || now - held.overdue().toNanos() > best)) {
+          best = now - held.overdue().toNanos();
           by = m.getId();
         }
       }

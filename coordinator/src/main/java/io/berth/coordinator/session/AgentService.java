@@ -119,11 +119,14 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
       response.onError(refused.asRuntimeException());
       return;
     }
-    LOG.info("node {} joined from {}", request.getFacts().getName(), request.getFacts().getAddress());
+    String node = request.getFacts().getName();
+    LOG.info("node {} joined from {}", node, request.getFacts().getAddress());
+    long interval = heartbeatIntervalMs(heartbeatIntervalMs, nodeCount.getAsInt());
+    sessions.heartbeatIntervalGiven(node, interval); // the leader's liveness asks what the agent is due at
     response.onNext(JoinResponse.newBuilder()
-        .setNodeId(request.getFacts().getName())
+        .setNodeId(node)
         .addAllCoordinators(coordinators.get())
-        .setHeartbeatIntervalMs(heartbeatIntervalMs(heartbeatIntervalMs, nodeCount.getAsInt()))
+        .setHeartbeatIntervalMs(interval)
         .setClusterZone(meta.get().getZone())
         .build());
     response.onCompleted();

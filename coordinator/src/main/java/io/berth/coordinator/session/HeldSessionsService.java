@@ -25,7 +25,8 @@ public final class HeldSessionsService extends MemberServiceGrpc.MemberServiceIm
     for (String node : sessions.connectedNodes()) {
       sessions.lastSeenNanos(node).ifPresent(seen -> b.addSessions(HeldSession.newBuilder()
           .setNode(node)
-          .setQuietMillis(TimeUnit.NANOSECONDS.toMillis(Math.max(0, now - seen)))));
+          .setQuietMillis(TimeUnit.NANOSECONDS.toMillis(Math.max(0, now - seen)))
+          .setHeartbeatIntervalMs(sessions.heartbeatIntervalMs(node))));
     }
     reply.onNext(b.build());
     reply.onCompleted();

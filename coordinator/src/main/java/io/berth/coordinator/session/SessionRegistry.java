@@ -24,6 +24,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
 
   private final Map<String, AgentSession> sessions = new ConcurrentHashMap<>();
   private final Map<String, Long> lastSeenNanos = new ConcurrentHashMap<>();
+  private final Map<String, Long> heartbeatIntervalMs = new ConcurrentHashMap<>(); // told each agent at its Join
   // The desired set each session was last checked against (identity: see accept).
   private final Map<AgentSession, SortedMap<String, JobKey>> seen = new ConcurrentHashMap<>();
   private final AssignmentBuilder assignments;
@@ -94,6 +95,16 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
 
   void touch(String node) {
     lastSeenNanos.put(node, System.nanoTime());
+  }
+
+  /** The heartbeat interval this coordinator told the node's agent at its last Join here. */
+  void heartbeatIntervalGiven(String node, long intervalMs) {
+    heartbeatIntervalMs.put(node, intervalMs);
+  }
+
+  /** The interval the node's agent heartbeats at with this coordinator; 0 if it never joined here. */
+  public long heartbeatIntervalMs(String node) {
+    return heartbeatIntervalMs.getOrDefault(node, 0L);
   }
 
   /** Nodes holding a session with this coordinator now. */

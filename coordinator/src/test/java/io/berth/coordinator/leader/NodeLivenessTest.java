@@ -43,12 +43,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NodeLivenessTest {
   private static final Duration TTL = Duration.ofSeconds(5);
+  private static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
   @TempDir Path dataDir;
   private RaftClusterStore store;
   private final AtomicLong clock = new AtomicLong(System.nanoTime());
   private final MemberWatch members = new MemberWatch(clock::get);
-  private final AtomicReference<Optional<Map<String, Duration>>> c2Says = new AtomicReference<>(Optional.empty());
+  private final AtomicReference<Optional<Map<String, MemberProbe.Held>>> c2Says = new AtomicReference<>(Optional.empty());
   private NodeLiveness liveness;
   private long selfSeq;
 
@@ -77,6 +78,11 @@ class NodeLivenessTest {
     members.accept(store.awaitVersion(v, Duration.ofSeconds(10)));
   }
 
+  /** What c2 says of n1's session: quiet for so long, its agent told to heartbeat every {@code interval}. */
+  private static MemberProbe.Held heard(Duration quiet, Duration interval) {
+    return new MemberProbe.Held(quiet, interval);
+  }
+
   private void advance(Duration d) {
     clock.addAndGet(d.toNanos());
     selfMoves();
@@ -91,7 +97,7 @@ class NodeLivenessTest {
   @Test
   void aNodeWhoseMemberStillHoldsItsSessionIsNotDownThoughThatMembersRecordStalled() {
     advance(TTL.plusSeconds(1));
-    c2Says.set(Optional.of(Map.of("n1", Duration.ofMillis(200))));
+    c2Says.set(Optional.of(Map.of("n1", heard(Duration.ofMillis(200), HEARTBEAT))));
     liveness.check();
     assertEquals(NodeStatus.NODE_READY, statusOfN1(), "c2 said it heard from n1 200 ms ago");
 
@@ -131,11 +137,32 @@ class NodeLivenessTest {
   }
 
   @Test
+  void aSessionQuietPastTheTtlVouchesWhileItsAgentIsNotDueToHeartbeat() {
+    // At 10,000 nodes agents heartbeat every 10 s, twice the TTL: c2's record stalled (a long
+    // collector pause) and c2, asked, has not heard from n1 for 8 s, which is on time for n1.
+    Duration interval = Duration.ofSeconds(10);
+    advance(TTL.plusSeconds(3));
+    c2Says.set(Optional.of(Map.of("n1", heard(TTL.plusSeconds(3), interval))));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "quiet 8 s, next heartbeat due at 10 s");
+
+    advance(Duration.ofSeconds(4));
+    c2Says.set(Optional.of(Map.of("n1", heard(Duration.ofSeconds(12), interval))));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "its heartbeat 2 s overdue: within the TTL");
+
+    advance(Duration.ofSeconds(5));
+    c2Says.set(Optional.of(Map.of("n1", heard(Duration.ofSeconds(17), interval))));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "its heartbeat 7 s overdue: past the TTL");
+  }
+
+  @Test
   void aMemberThatHoldsOnlyAQuietSessionVouchesForNothing() {
     advance(TTL.plusSeconds(1));
-    c2Says.set(Optional.of(Map.of("n1", TTL.plusSeconds(2))));
+    c2Says.set(Optional.of(Map.of("n1", heard(TTL.plusSeconds(3), HEARTBEAT))));
     liveness.check();
-    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "c2 holds a session but has not heard from n1 for 7 s");
+    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "c2 holds a session but n1's heartbeat is 7 s overdue");
   }
 
   @Test
@@ -161,7 +188,7 @@ class NodeLivenessTest {
     ClusterSnapshot before = store.awaitVersion(v, Duration.ofSeconds(10));
 
     advance(TTL.plusSeconds(1));
-    c2Says.set(Optional.of(Map.of("n1", TTL.plusSeconds(2))));
+    c2Says.set(Optional.of(Map.of("n1", heard(TTL.plusSeconds(3), HEARTBEAT))));
     liveness.check();
     assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
     ClusterSnapshot after = store.snapshot();

@@ -236,6 +236,8 @@ class MutualTlsTest {
   @Test
   void onlyAnotherMemberMayAskWhichSessionsThisOneHolds() throws Exception {
     TlsMaterial n = enroll("worker-m", token);
+    long interval = agent(as(n)).join(JoinRequest.newBuilder().setFacts(facts("worker-m")).build())
+        .getHeartbeatIntervalMs();
     CompletableFuture<Throwable> open = session(as(n), "worker-m");
     TlsMaterial member = coordinator.ca().issueMember("c9", List.of("127.0.0.1"));
     var asMember = MemberServiceGrpc.newBlockingStub(channel(GrpcTls.client(member.ca(), () -> member)))
@@ -244,6 +246,8 @@ class MutualTlsTest {
         () -> asMember.heldSessions(HeldSessionsRequest.getDefaultInstance()).getSessionsList().stream()
             .filter(h -> h.getNode().equals("worker-m")).findFirst(), Optional::isPresent).orElseThrow();
     assertTrue(held.getQuietMillis() < 20_000, "heard from within the test: " + held);
+    assertTrue(interval > 0);
+    assertEquals(interval, held.getHeartbeatIntervalMs(), "the interval its Join gave the agent: " + held);
     assertFalse(open.isDone());
     refused(Status.Code.PERMISSION_DENIED, () -> MemberServiceGrpc.newBlockingStub(channel(as(n)))
         .heldSessions(HeldSessionsRequest.getDefaultInstance()));
