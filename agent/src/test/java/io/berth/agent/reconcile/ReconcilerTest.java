@@ -35,17 +35,34 @@ class ReconcilerTest {
   }
 
   @Test
-  void createsAndStartsADesiredTaskAndReportsStartingThenRunning() {
+  void createsAndStartsADesiredTaskAndReportsItRunning() {
     reconciler.setDesired(Map.of("t1", busybox()));
 
     List<ContainerInfo> containers = runtime.containersOf("t1");
     assertEquals(1, containers.size());
     assertEquals(ContainerPhase.RUNNING, containers.get(0).phase());
-    assertEquals(List.of(TaskState.TASK_STARTING, TaskState.TASK_RUNNING), statesOf("t1"));
-    assertEquals(containers.get(0).containerId(), reports.get(1).getContainerId());
-    assertEquals(1_000, reports.get(1).getAtMs());
+    // Created and started within one launch: reported as what it is by then, not STARTING first.
+    assertEquals(List.of(TaskState.TASK_RUNNING), statesOf("t1"));
+    assertEquals(containers.get(0).containerId(), reports.get(0).getContainerId());
+    assertEquals(1_000, reports.get(0).getAtMs());
     assertEquals(List.of(containers.get(0).containerId()),
         reconciler.containerOf("t1").stream().toList());
+  }
+
+  @Test
+  void aNodeGivenManyTasksReportsThemAllInOneMessage() {
+    List<List<TaskStatus>> messages = new ArrayList<>();
+    Reconciler r = new Reconciler(runtime, changes -> messages.add(List.copyOf(changes)), clock::get);
+    Map<String, ContainerSpec> tasks = new java.util.TreeMap<>();
+    for (int i = 0; i < 100; i++) {
+      tasks.put("t" + i, busybox());
+    }
+    r.setDesired(tasks);
+
+    assertEquals(100, runtime.count("start"));
+    assertEquals(1, messages.size(), "launches done together are reported together");
+    assertEquals(100, messages.get(0).size());
+    assertTrue(messages.get(0).stream().allMatch(s -> s.getState() == TaskState.TASK_RUNNING));
   }
 
   @Test
@@ -172,7 +189,7 @@ class ReconcilerTest {
 
     assertEquals(1, runtime.count("create"));
     assertEquals(1, runtime.count("start"));
-    assertEquals(List.of(TaskState.TASK_STARTING, TaskState.TASK_FAILED), statesOf("t1"));
+    assertEquals(List.of(TaskState.TASK_FAILED), statesOf("t1"));
     assertTrue(last("t1").getMessage().contains("no such file"), last("t1").getMessage());
   }
 
