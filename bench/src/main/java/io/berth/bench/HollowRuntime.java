@@ -23,6 +23,9 @@ import java.util.function.Consumer;
  */
 final class HollowRuntime implements ContainerRuntime {
   private final Map<String, ContainerInfo> containers = new ConcurrentHashMap<>();
+  // Each task's container id: a create looking through every container of its node was 6% of a
+  // fleet's CPU while 100 tasks a node were placed (a real runtime's create does not scan either).
+  private final Map<String, String> containerOfTask = new ConcurrentHashMap<>();
   private final List<Consumer<ContainerEvent>> watchers = new CopyOnWriteArrayList<>();
   private final long startDelayMs;
 
@@ -42,13 +45,14 @@ final class HollowRuntime implements ContainerRuntime {
 
   @Override
   public ContainerInfo create(String taskId, ContainerSpec spec) {
-    for (ContainerInfo c : containers.values()) {
-      if (c.taskId().equals(taskId)) {
-        return c;
-      }
+    String had = containerOfTask.get(taskId);
+    ContainerInfo existing = had == null ? null : containers.get(had);
+    if (existing != null) {
+      return existing;
     }
     ContainerInfo c = ContainerInfo.of(UUID.randomUUID().toString().replace("-", ""), taskId, ContainerPhase.CREATED);
     containers.put(c.containerId(), c);
+    containerOfTask.put(taskId, c.containerId());
     return c;
   }
 
@@ -73,6 +77,7 @@ final class HollowRuntime implements ContainerRuntime {
   @Override
   public void stopAndRemove(String containerId, String taskId) {
     if (containers.remove(containerId) != null) {
+      containerOfTask.remove(taskId, containerId);
       emit(new ContainerEvent(containerId, taskId, "destroy", System.nanoTime()));
     }
   }
