@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * each (no ports), shaped as ScaleBench's. Rows, all in the same run: the nodes alone (the
  * baseline); every job new (a rebuild from nothing, what every rebuild cost before each job's names
  * were kept as a part); one job of the J changed (what a rebuild costs while one job is placed or
- * reports). The figure per task is the difference to the baseline divided by the tasks.
+ * reports), all of its task records rewritten, or 1,000 of them in a row (as while it is placed). The
+ * figure per task is the difference to the baseline divided by the tasks.
  *
  * <p>Usage: {@code ZoneBuildBench [nodes] [tasks] [rounds] [jobs]} (default 10000 100000 7 10).
  */
@@ -64,23 +65,48 @@ public final class ZoneBuildBench {
       jobs.put(new JobKey("default", jobName), job.build());
     }
     JobKey changing = jobs.keySet().iterator().next();
-    double nodesAlone = medianCpuMs(nodeRecords, Map.of(), null, rounds);
-    double all = medianCpuMs(nodeRecords, jobs, null, rounds);
-    double one = medianCpuMs(nodeRecords, jobs, changing, rounds);
+    double nodesAlone = medianCpuMs(nodeRecords, Map.of(), null, 0, rounds);
+    double all = medianCpuMs(nodeRecords, jobs, null, 0, rounds);
+    int size = jobs.get(changing).getTasksCount();
+    double one = medianCpuMs(nodeRecords, jobs, changing, size, rounds);
+    int some = Math.min(REWRITTEN_IN_A_ROW, size);
+    double part = medianCpuMs(nodeRecords, jobs, changing, some, rounds);
     System.out.printf("| zone rebuild, %,d nodes alone (baseline) | %.0f ms CPU |%n", nodes, nodesAlone);
     System.out.printf("| zone rebuild, %,d nodes and %,d running tasks in %d jobs, every job new | %.0f ms CPU (%.1fx the baseline) |%n",
         nodes, tasks, jobCount, all, all / nodesAlone);
-    System.out.printf("| the same, one job of the %d changed | %.0f ms CPU (%.1fx the baseline, %.2fx every job new) |%n",
-        jobCount, one, one / nodesAlone, one / all);
+    System.out.printf("| the same, one job of the %d changed, all %,d of its task records rewritten | %.0f ms CPU (%.1fx the baseline, %.2fx every job new) |%n",
+        jobCount, size, one, one / nodesAlone, one / all);
+    System.out.printf("| the same, one job of the %d changed, %,d of its task records in a row rewritten | %.0f ms CPU (%.1fx the baseline, %.2fx every job new) |%n",
+        jobCount, some, part, part / nodesAlone, part / all);
     System.out.printf("| per task, every job new | %.2f us CPU |%n", (all - nodesAlone) * 1000 / tasks);
+  }
+
+  /** Tasks reported in one rebuild's window while a job is placed: the next ones in index order. */
+  private static final int REWRITTEN_IN_A_ROW = 1_000;
+
+  /**
+   * The job with {@code count} of its task records written again (new objects, as the replica
+   * makes for each record a write carries), the next {@code count} in index order after those of
+   * the last call, wrapping around; every other record is the very same object.
+   */
+  private static JobState rewritten(JobState job, int count, int round) {
+    JobState.Builder b = job.toBuilder();
+    int size = job.getTasksCount();
+    int from = (int) ((long) round * count % size);
+    for (int k = 0; k < count; k++) {
+      int i = (from + k) % size;
+      b.setTasks(i, job.getTasks(i).toBuilder().build());
+    }
+    return b.build();
   }
 
   /**
    * Median thread CPU time of a rebuild after as many warm-ups, each from a new state version:
-   * everything new, or (with {@code changed}) the last state with that one job written again.
+   * everything new, or (with {@code changed}) the last state with that one job written again,
+   * {@code rewrite} of its task records new objects.
    */
   private static double medianCpuMs(
-      Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs, JobKey changed, int rounds) {
+      Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs, JobKey changed, int rewrite, int rounds) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     ClusterZone zone = new ClusterZone(new TaskNames("berth."),
         List.of(new ClusterZone.Nameserver("c1", InetAddress.getLoopbackAddress())), 5);
@@ -91,7 +117,7 @@ public final class ZoneBuildBench {
       ++version;
       s = changed == null
           ? new ClusterSnapshot(version, nodes, jobs) // new maps: every job rendered again
-          : s.withJob(version, changed, jobs.get(changed));
+          : s.withJob(version, changed, rewritten(jobs.get(changed), rewrite, i));
       long t0 = threads.getCurrentThreadCpuTime();
       zone.accept(s);
       long spent = threads.getCurrentThreadCpuTime() - t0;

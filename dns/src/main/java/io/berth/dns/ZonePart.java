@@ -59,6 +59,7 @@ public final class ZonePart {
   public static final class Builder {
     private final Name apex;
     private final OwnerTable owners = new OwnerTable();
+    private final List<Record> glue = new ArrayList<>();
 
     private Builder(Name apex) {
       this.apex = apex;
@@ -68,6 +69,19 @@ public final class ZonePart {
       requireBelowApex(name);
       long t = OwnerTable.requireTtl(ttl);
       owners.add(addr instanceof Inet4Address
+          ? new ARecord(name, DClass.IN, t, addr)
+          : new AAAARecord(name, DClass.IN, t, addr));
+      return this;
+    }
+
+    /**
+     * An address for the additional section only: answers of this part that point at {@code name}
+     * (an SRV target) carry it, while the name's own answers come from another part.
+     */
+    public Builder glue(Name name, InetAddress addr, long ttl) {
+      requireBelowApex(name);
+      long t = OwnerTable.requireTtl(ttl);
+      glue.add(addr instanceof Inet4Address
           ? new ARecord(name, DClass.IN, t, addr)
           : new AAAARecord(name, DClass.IN, t, addr));
       return this;
@@ -84,7 +98,7 @@ public final class ZonePart {
     public ZonePart build() {
       Map<Name, NameNode> nodes = new HashMap<>(2 * owners.size());
       List<Name> named = new ArrayList<>(owners.size());
-      owners.render(List.of(), (name, types, answers) -> {
+      owners.render(glue, (name, types, answers) -> {
         nodes.put(name, new NameNode(name, null, types, answers));
         named.add(name);
       });

@@ -77,6 +77,34 @@ class ZonePartTest {
   }
 
   @Test
+  void aJobSplitIntoAGroupsPartWithGlueAndATasksPartAnswersAsOnePart() {
+    // ClusterZone's split: the group and service names with the SRV targets' addresses as glue,
+    // then the task names in a part below the group, which a later snapshot may keep alone.
+    ZonePart groups = ZonePart.builder(JOB)
+        .address(name("web.demo.default.berth."), ip("10.1.0.1"), 5)
+        .address(name("web.demo.default.berth."), ip("10.1.0.2"), 5)
+        .record(SRV).glue(name("0.web.demo.default.berth."), ip("10.1.0.1"), 5).build();
+    ZonePart tasks = ZonePart.builder(name("web.demo.default.berth."))
+        .address(name("0.web.demo.default.berth."), ip("10.1.0.1"), 5)
+        .address(name("1.web.demo.default.berth."), ip("10.1.0.2"), 5)
+        .address(name("2.web.demo.default.berth."), ip("10.1.0.3"), 5).build();
+    ZoneSnapshot whole = base(7).part(jobPart()).build();
+    ZoneSnapshot split = base(7).part(groups).part(tasks).build();
+    for (String q : List.of("0.web.demo.default.berth. A", "2.web.demo.default.berth. A", "web.demo.default.berth. A",
+        "_http._tcp.web.demo.default.berth. SRV", "_tcp.web.demo.default.berth. A", "demo.default.berth. A",
+        "9.web.demo.default.berth. A", "web.demo.default.berth. TXT")) {
+      String[] nameAndType = q.split(" ");
+      byte[] query = query(nameAndType[0], Type.value(nameAndType[1]));
+      for (Transport transport : Transport.values()) {
+        assertArrayEquals(responder.respond(query, transport, whole), responder.respond(query, transport, split),
+            q + " over " + transport);
+      }
+    }
+    assertEquals(Rcode.NXDOMAIN, ask(base(7).part(groups).build(), "0.web.demo.default.berth.", Type.A).getRcode(),
+        "glue is no answer of its own");
+  }
+
+  @Test
   void aPartKeptIntoALaterSnapshotGivesThatSnapshotsSerialInItsNegativeAnswers() {
     ZonePart part = jobPart();
     base(7).part(part).build();

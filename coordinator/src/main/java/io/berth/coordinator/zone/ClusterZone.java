@@ -15,6 +15,7 @@ import io.berth.proto.TaskHealth;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,33 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   private ClusterSnapshot.Marks builtFrom; // marks, not the snapshot: it would keep every record of its time
   private List<String> builtNameservers = List.of();
   private Map<String, InetAddress> builtAddresses = Map.of();
-  private Map<JobKey, ZonePart> parts = Map.of();
+  private Map<JobKey, JobNames> parts = Map.of();
+
+  /** How many tasks of a group, by index, are rendered together and kept together (see {@link JobNames}). */
+  static final int TASKS_PER_BLOCK = 1024;
+
+  /**
+   * One job's names as parts: its groups' and services' names (rendered whenever the job
+   * changes: a group's answer holds every node of its tasks), then its tasks' own names in blocks
+   * of {@link #TASKS_PER_BLOCK} by index, each kept while its task records stay the very same
+   * objects. While a job's 100,000 tasks are placed and reported running, a rebuild renders the
+   * blocks that changed, not every task's name.
+   */
+  private record JobNames(ZonePart groups, Map<Block, RenderedBlock> blocks) {
+    void addTo(ZoneSnapshot.Builder b) {
+      b.part(groups); // first: its group names win over the blocks' (their apexes)
+      for (RenderedBlock r : blocks.values()) {
+        if (r.part().size() > 0) {
+          b.part(r.part());
+        }
+      }
+    }
+  }
+
+  private record Block(String group, int number) {}
+
+  /** A block's part and the task records it was rendered from, in task id order. */
+  private record RenderedBlock(List<TaskRecord> from, ZonePart part) {}
 
   public ClusterZone(TaskNames names, List<Nameserver> nameservers, long defaultTtl) {
     this.names = names;
@@ -158,14 +185,14 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
       }
     }
     boolean sameAddresses = nodeAddresses.equals(builtAddresses);
-    Map<JobKey, ZonePart> built = new HashMap<>();
+    Map<JobKey, JobNames> built = new HashMap<>();
     for (Map.Entry<JobKey, JobState> job : s.jobHeaders().entrySet()) {
-      ZonePart part = sameAddresses && s.sameJob(job.getKey(), builtFrom) ? parts.get(job.getKey()) : null;
-      if (part == null) {
-        part = jobPart(job.getKey(), job.getValue(), s, nodeAddresses);
-      }
-      built.put(job.getKey(), part);
-      b.part(part);
+      JobNames was = sameAddresses ? parts.get(job.getKey()) : null; // a node's new address: render all
+      JobNames now = was != null && s.sameJob(job.getKey(), builtFrom)
+          ? was
+          : jobNames(job.getKey(), job.getValue(), s, nodeAddresses, was);
+      built.put(job.getKey(), now);
+      now.addTo(b);
     }
     parts = built;
     builtFrom = s.marks();
@@ -174,51 +201,103 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
     return b.build();
   }
 
-  /** The part the current zone holds for this job's names, or null (for tests: kept or rendered again). */
-  synchronized ZonePart partOf(JobKey job) {
-    return parts.get(job);
+  /** The parts the current zone holds for this job's names, groups first (for tests: kept or rendered again). */
+  synchronized List<ZonePart> partsOf(JobKey job) {
+    JobNames n = parts.get(job);
+    if (n == null) {
+      return List.of();
+    }
+    List<ZonePart> out = new ArrayList<>();
+    out.add(n.groups());
+    n.blocks().values().forEach(r -> out.add(r.part()));
+    return out;
   }
 
-  /** The names of one job's running tasks, its groups' and its services'. */
-  private ZonePart jobPart(JobKey key, JobState js, ClusterSnapshot s, Map<String, InetAddress> nodeAddresses) {
-    ZonePart.Builder b = ZonePart.builder(name(names.job(key.namespace(), key.name())));
+  /**
+   * One job's names: its groups' and services' part, and its tasks' blocks, each block taken from
+   * {@code was} when its task records are the very ones it was rendered from.
+   */
+  private JobNames jobNames(JobKey key, JobState js, ClusterSnapshot s, Map<String, InetAddress> nodeAddresses,
+      JobNames was) {
+    ZonePart.Builder groups = ZonePart.builder(name(names.job(key.namespace(), key.name())));
     // A group's A answer holds each node's address once: its tasks share nodes (100,000 tasks on
     // 10,000 nodes), and handing the builder one record per task cost a comparison of each with
     // the others on the same address. Insertion order is kept, as the builder's would be.
     Map<Name, Map<InetAddress, Long>> groupAddresses = new LinkedHashMap<>();
     Map<String, Name> groupNames = new HashMap<>(); // group name -> its DNS name, parsed once
     Map<String, Name> serviceNames = new HashMap<>(); // group and port label -> SRV owner
+    Map<Block, List<TaskRecord>> byBlock = new LinkedHashMap<>();
     for (TaskRecord t : s.tasksOf(key)) {
-      if (t.getDesired() != DesiredState.DESIRED_RUN || t.getState() != TaskState.TASK_RUNNING) {
-        continue;
+      byBlock.computeIfAbsent(new Block(t.getGroup(), t.getIndex() / TASKS_PER_BLOCK), k -> new ArrayList<>()).add(t);
+      InetAddress addr = running(t) ? nodeAddresses.get(t.getNode()) : null;
+      if (addr == null || t.getHealth() == TaskHealth.HEALTH_UNHEALTHY) {
+        continue; // a failing replica keeps its own name but leaves the group's answers: no new traffic
       }
-      InetAddress addr = nodeAddresses.get(t.getNode());
-      if (addr == null) {
-        continue;
-      }
-      GroupSpec g = group(js, t.getGroup());
-      long ttl = g != null && g.getDnsTtlSeconds() > 0 ? g.getDnsTtlSeconds() : defaultTtl;
-      Name groupName = groupNames.computeIfAbsent(t.getGroup(),
-          group -> name(names.group(key.namespace(), key.name(), group)));
-      Name taskName = child(Integer.toString(t.getIndex()), groupName);
-      b.address(taskName, addr, ttl);
-      if (t.getHealth() == TaskHealth.HEALTH_UNHEALTHY) {
-        // A failing replica keeps its own name but leaves the group's answers: no new traffic.
-        continue;
-      }
+      long ttl = ttlOf(js, t);
+      Name groupName = groupName(key, t.getGroup(), groupNames);
       groupAddresses.computeIfAbsent(groupName, n -> new LinkedHashMap<>()).merge(addr, ttl, Math::min);
       for (Map.Entry<String, Integer> port : t.getPortsMap().entrySet()) {
         Name service = serviceNames.computeIfAbsent(t.getGroup() + "\0" + port.getKey(),
             k -> name(names.service(key.namespace(), key.name(), t.getGroup(), port.getKey())));
-        b.record(new SRVRecord(service, DClass.IN, ttl, 0, 0, port.getValue(), taskName));
+        Name taskName = child(Integer.toString(t.getIndex()), groupName);
+        groups.record(new SRVRecord(service, DClass.IN, ttl, 0, 0, port.getValue(), taskName));
+        groups.glue(taskName, addr, ttl); // the target's own name is in its block's part
       }
     }
     for (Map.Entry<Name, Map<InetAddress, Long>> group : groupAddresses.entrySet()) {
       for (Map.Entry<InetAddress, Long> a : group.getValue().entrySet()) {
-        b.address(group.getKey(), a.getKey(), a.getValue());
+        groups.address(group.getKey(), a.getKey(), a.getValue());
+      }
+    }
+    Map<Block, RenderedBlock> blocks = new LinkedHashMap<>();
+    for (Map.Entry<Block, List<TaskRecord>> e : byBlock.entrySet()) {
+      RenderedBlock had = was == null ? null : was.blocks().get(e.getKey());
+      blocks.put(e.getKey(), had != null && sameObjects(had.from(), e.getValue())
+          ? had
+          : new RenderedBlock(e.getValue(), blockPart(key, js, e.getKey().group(), e.getValue(), nodeAddresses,
+              groupNames)));
+    }
+    return new JobNames(groups.build(), blocks);
+  }
+
+  /** The names of a block's running tasks, below their group's name. */
+  private ZonePart blockPart(JobKey key, JobState js, String group, List<TaskRecord> tasks,
+      Map<String, InetAddress> nodeAddresses, Map<String, Name> groupNames) {
+    Name groupName = groupName(key, group, groupNames);
+    ZonePart.Builder b = ZonePart.builder(groupName);
+    for (TaskRecord t : tasks) {
+      InetAddress addr = running(t) ? nodeAddresses.get(t.getNode()) : null;
+      if (addr != null) {
+        b.address(child(Integer.toString(t.getIndex()), groupName), addr, ttlOf(js, t));
       }
     }
     return b.build();
+  }
+
+  private static boolean running(TaskRecord t) {
+    return t.getDesired() == DesiredState.DESIRED_RUN && t.getState() == TaskState.TASK_RUNNING;
+  }
+
+  private long ttlOf(JobState js, TaskRecord t) {
+    GroupSpec g = group(js, t.getGroup());
+    return g != null && g.getDnsTtlSeconds() > 0 ? g.getDnsTtlSeconds() : defaultTtl;
+  }
+
+  private Name groupName(JobKey key, String group, Map<String, Name> groupNames) {
+    return groupNames.computeIfAbsent(group, g -> name(names.group(key.namespace(), key.name(), g)));
+  }
+
+  /** The same records, by identity: a record the state did not rewrite is the very same object. */
+  private static boolean sameObjects(List<TaskRecord> a, List<TaskRecord> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static GroupSpec group(JobState js, String name) {

@@ -146,21 +146,71 @@ class ClusterZoneTest {
     ClusterSnapshot two = snapshot().withJob(8, other, otherJob(TaskState.TASK_PENDING));
     zone.accept(two);
     assertEquals(Rcode.NXDOMAIN, ask("0.db.other.default.berth.", Type.A).getRcode(), "not running yet");
-    ZonePart demoPart = zone.partOf(demo);
+    List<ZonePart> demoParts = zone.partsOf(demo);
 
     // The other job's task comes up: its names are rendered again, the unchanged job's are kept.
     ClusterSnapshot running = two.withJob(9, other, otherJob(TaskState.TASK_RUNNING));
     zone.accept(running);
-    assertSame(demoPart, zone.partOf(demo));
+    assertSameParts(demoParts, zone.partsOf(demo));
     assertEquals(Set.of("10.0.0.12"), addresses("0.db.other.default.berth."));
     assertEquals(Set.of("10.0.0.11", "10.0.0.12"), addresses("web.demo.default.berth."), "kept names still answer");
     assertEquals(9, zone.current().serial());
 
     // A node's new address reaches the names of every job on it, changed or not.
     zone.accept(running.withNode(10, node("h1", "10.0.0.21")));
-    assertNotSame(demoPart, zone.partOf(demo));
+    for (int i = 0; i < demoParts.size(); i++) {
+      assertNotSame(demoParts.get(i), zone.partsOf(demo).get(i));
+    }
     assertEquals(Set.of("10.0.0.21"), addresses("0.web.demo.default.berth."));
     assertEquals(Set.of("10.0.0.21"), addresses("h1.node.berth."));
+  }
+
+  @Test
+  void aChangedTaskRendersItsBlockOfNamesAgainAndTheOtherBlocksAreKept() throws Exception {
+    JobKey big = new JobKey("default", "big");
+    TaskRecord first = bigTask(0, "h1", TaskState.TASK_RUNNING);
+    zone.accept(snapshot().withJob(8, big, bigJob(first, bigTask(ClusterZone.TASKS_PER_BLOCK, "h2",
+        TaskState.TASK_PENDING))));
+    List<ZonePart> before = zone.partsOf(big); // the groups' part, then one part per block
+    assertEquals(3, before.size());
+    assertEquals(Rcode.NXDOMAIN, ask(ClusterZone.TASKS_PER_BLOCK + ".w.big.default.berth.", Type.A).getRcode());
+
+    // The second block's task comes up; the first block's record is the very same object.
+    zone.accept(snapshot().withJob(9, big, bigJob(first, bigTask(ClusterZone.TASKS_PER_BLOCK, "h2",
+        TaskState.TASK_RUNNING))));
+    List<ZonePart> after = zone.partsOf(big);
+    assertNotSame(before.get(0), after.get(0), "a group's answer holds all of its tasks' nodes");
+    assertSame(before.get(1), after.get(1), "the first block's tasks did not change");
+    assertNotSame(before.get(2), after.get(2));
+    assertEquals(Set.of("10.0.0.11"), addresses("0.w.big.default.berth."));
+    assertEquals(Set.of("10.0.0.12"), addresses(ClusterZone.TASKS_PER_BLOCK + ".w.big.default.berth."));
+    assertEquals(Set.of("10.0.0.11", "10.0.0.12"), addresses("w.big.default.berth."));
+    // An SRV answer's target address comes with it, though the target's name is in a block's part.
+    Message srv = ask("_http._tcp.w.big.default.berth.", Type.SRV);
+    assertEquals(2, srv.getSection(Section.ANSWER).size(), srv.toString());
+    assertEquals(Set.of("10.0.0.11", "10.0.0.12"), srv.getSection(Section.ADDITIONAL).stream()
+        .map(r -> ((ARecord) r).getAddress().getHostAddress()).collect(Collectors.toSet()));
+  }
+
+  private static TaskRecord bigTask(int index, String node, TaskState state) {
+    return TaskRecord.newBuilder().setId("big-w-" + index).setNamespace("default").setJob("big").setGroup("w")
+        .setIndex(index).setNode(node).setState(state).setDesired(DesiredState.DESIRED_RUN)
+        .putPorts("http", 30000 + index).build();
+  }
+
+  private static JobState bigJob(TaskRecord... tasks) {
+    JobSpec spec = JobSpec.newBuilder().setName("big").setNamespace("default")
+        .addGroups(GroupSpec.newBuilder().setName("w").setCount(tasks.length).setImage("i")).build();
+    return JobState.newBuilder().setJob(JobRecord.newBuilder().setSpec(spec).setVersion(1))
+        .addAllTasks(List.of(tasks)).build();
+  }
+
+  /** The very same parts, in order: kept, not rendered again. */
+  private static void assertSameParts(List<ZonePart> expected, List<ZonePart> actual) {
+    assertEquals(expected.size(), actual.size());
+    for (int i = 0; i < expected.size(); i++) {
+      assertSame(expected.get(i), actual.get(i), "part " + i);
+    }
   }
 
   private static JobState otherJob(TaskState state) {
