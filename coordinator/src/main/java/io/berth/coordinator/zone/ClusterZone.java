@@ -19,7 +19,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
@@ -219,56 +221,101 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
    */
   private JobNames jobNames(JobKey key, JobState js, ClusterSnapshot s, Map<String, InetAddress> nodeAddresses,
       JobNames was) {
-    ZonePart.Builder groups = ZonePart.builder(name(names.job(key.namespace(), key.name())));
-    // A group's A answer holds each node's address once: its tasks share nodes (100,000 tasks on
-    // 10,000 nodes), and handing the builder one record per task cost a comparison of each with
-    // the others on the same address. Insertion order is kept, as the builder's would be.
-    Map<Name, Map<InetAddress, Long>> groupAddresses = new LinkedHashMap<>();
+    Map<String, GroupWalk> walks = new LinkedHashMap<>();
     Map<String, Name> groupNames = new HashMap<>(); // group name -> its DNS name, parsed once
     Map<String, Name> serviceNames = new HashMap<>(); // group and port label -> SRV owner
-    Map<Block, List<TaskRecord>> byBlock = new LinkedHashMap<>();
+    ZonePart.Builder groups = ZonePart.builder(name(names.job(key.namespace(), key.name())));
+    GroupWalk walk = null;
     for (TaskRecord t : s.tasksOf(key)) {
-      byBlock.computeIfAbsent(new Block(t.getGroup(), t.getIndex() / TASKS_PER_BLOCK), k -> new ArrayList<>()).add(t);
-      InetAddress addr = running(t) ? nodeAddresses.get(t.getNode()) : null;
-      if (addr == null || t.getHealth() == TaskHealth.HEALTH_UNHEALTHY) {
-        continue; // a failing replica keeps its own name but leaves the group's answers: no new traffic
+      if (walk == null || t.getGroup() != walk.group) { // the replica shares each group's name string
+        walk = walks.computeIfAbsent(t.getGroup(), GroupWalk::new);
       }
-      long ttl = ttlOf(js, t);
+      walk.add(t);
+      if (t.getPortsCount() == 0 || !walk.answers(t)) {
+        continue;
+      }
+      InetAddress addr = nodeAddresses.get(t.getNode());
+      if (addr == null) {
+        continue;
+      }
+      long ttl = ttlOf(js, t.getGroup());
       Name groupName = groupName(key, t.getGroup(), groupNames);
-      groupAddresses.computeIfAbsent(groupName, n -> new LinkedHashMap<>()).merge(addr, ttl, Math::min);
+      Name taskName = child(Integer.toString(t.getIndex()), groupName);
       for (Map.Entry<String, Integer> port : t.getPortsMap().entrySet()) {
         Name service = serviceNames.computeIfAbsent(t.getGroup() + "\0" + port.getKey(),
             k -> name(names.service(key.namespace(), key.name(), t.getGroup(), port.getKey())));
-        Name taskName = child(Integer.toString(t.getIndex()), groupName);
         groups.record(new SRVRecord(service, DClass.IN, ttl, 0, 0, port.getValue(), taskName));
         groups.glue(taskName, addr, ttl); // the target's own name is in its block's part
       }
     }
-    for (Map.Entry<Name, Map<InetAddress, Long>> group : groupAddresses.entrySet()) {
-      for (Map.Entry<InetAddress, Long> a : group.getValue().entrySet()) {
-        groups.address(group.getKey(), a.getKey(), a.getValue());
-      }
-    }
     Map<Block, RenderedBlock> blocks = new LinkedHashMap<>();
-    for (Map.Entry<Block, List<TaskRecord>> e : byBlock.entrySet()) {
-      RenderedBlock had = was == null ? null : was.blocks().get(e.getKey());
-      blocks.put(e.getKey(), had != null && sameObjects(had.from(), e.getValue())
-          ? had
-          : new RenderedBlock(e.getValue(), blockPart(key, js, e.getKey().group(), e.getValue(), nodeAddresses,
-              groupNames)));
+    for (GroupWalk g : walks.values()) {
+      // A group's A answer holds each node's address once: its tasks share nodes (100,000 tasks
+      // on 10,000 nodes). First seen first, as the builder would keep them.
+      Name groupName = groupName(key, g.group, groupNames);
+      long ttl = ttlOf(js, g.group);
+      Map<InetAddress, Boolean> addresses = new LinkedHashMap<>();
+      for (String node : g.answeringNodes) {
+        InetAddress addr = nodeAddresses.get(node);
+        if (addr != null && addresses.put(addr, Boolean.TRUE) == null) {
+          groups.address(groupName, addr, ttl);
+        }
+      }
+      for (int n = 0; n < g.blocks.size(); n++) {
+        List<TaskRecord> tasks = g.blocks.get(n);
+        if (tasks == null) {
+          continue;
+        }
+        Block block = new Block(g.group, n);
+        RenderedBlock had = was == null ? null : was.blocks().get(block);
+        blocks.put(block, had != null && sameObjects(had.from(), tasks)
+            ? had
+            : new RenderedBlock(tasks, blockPart(groupName, ttl, tasks, nodeAddresses)));
+      }
     }
     return new JobNames(groups.build(), blocks);
   }
 
-  /** The names of a block's running tasks, below their group's name. */
-  private ZonePart blockPart(JobKey key, JobState js, String group, List<TaskRecord> tasks,
-      Map<String, InetAddress> nodeAddresses, Map<String, Name> groupNames) {
-    Name groupName = groupName(key, group, groupNames);
+  /** One group's tasks as a rebuild walks a job: by block, and the nodes its group name answers with. */
+  private static final class GroupWalk {
+    final String group;
+    final List<List<TaskRecord>> blocks = new ArrayList<>(); // by block number; null where none
+    final Set<String> answeringNodes = new LinkedHashSet<>(); // of its running, healthy tasks, first seen first
+
+    GroupWalk(String group) {
+      this.group = group;
+    }
+
+    void add(TaskRecord t) {
+      int n = t.getIndex() / TASKS_PER_BLOCK;
+      while (blocks.size() <= n) {
+        blocks.add(null);
+      }
+      List<TaskRecord> block = blocks.get(n);
+      if (block == null) {
+        block = new ArrayList<>();
+        blocks.set(n, block);
+      }
+      block.add(t);
+      if (answers(t)) {
+        answeringNodes.add(t.getNode());
+      }
+    }
+
+    /** Whether the task is in its group's answers: running, and not failing its health check (no new traffic). */
+    boolean answers(TaskRecord t) {
+      return running(t) && t.getHealth() != TaskHealth.HEALTH_UNHEALTHY;
+    }
+  }
+
+  /** The names of a block's running tasks, below their group's name (a failing replica keeps its own). */
+  private static ZonePart blockPart(Name groupName, long ttl, List<TaskRecord> tasks,
+      Map<String, InetAddress> nodeAddresses) {
     ZonePart.Builder b = ZonePart.builder(groupName);
     for (TaskRecord t : tasks) {
       InetAddress addr = running(t) ? nodeAddresses.get(t.getNode()) : null;
       if (addr != null) {
-        b.address(child(Integer.toString(t.getIndex()), groupName), addr, ttlOf(js, t));
+        b.address(child(Integer.toString(t.getIndex()), groupName), addr, ttl);
       }
     }
     return b.build();
@@ -278,8 +325,8 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
     return t.getDesired() == DesiredState.DESIRED_RUN && t.getState() == TaskState.TASK_RUNNING;
   }
 
-  private long ttlOf(JobState js, TaskRecord t) {
-    GroupSpec g = group(js, t.getGroup());
+  private long ttlOf(JobState js, String group) {
+    GroupSpec g = group(js, group);
     return g != null && g.getDnsTtlSeconds() > 0 ? g.getDnsTtlSeconds() : defaultTtl;
   }
 
