@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -27,6 +28,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   private final Map<String, Long> heartbeatIntervalMs = new ConcurrentHashMap<>(); // told each agent at its Join
   // The desired set each session was last checked against (identity: see accept).
   private final Map<AgentSession, SortedMap<String, JobKey>> seen = new ConcurrentHashMap<>();
+  private final Set<AgentSession> failedPushes = ConcurrentHashMap.newKeySet(); // their last push threw
   private final AssignmentBuilder assignments;
   private volatile ClusterSnapshot latest = ClusterSnapshot.EMPTY;
   private List<String> endpointsPushed = List.of(); // what accept last pushed to every session
@@ -81,6 +83,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     AgentSession previous = sessions.put(session.node(), session);
     if (previous != null && previous != session) {
       seen.remove(previous);
+      failedPushes.remove(previous);
       previous.close("replaced by a newer session of the same node");
     }
     touch(session.node());
@@ -91,6 +94,7 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
   void detach(AgentSession session) {
     sessions.remove(session.node(), session);
     seen.remove(session);
+    failedPushes.remove(session);
   }
 
   void touch(String node) {
@@ -140,20 +144,47 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     if (snapshot.sameNodesAndJobs(before) && endpoints.equals(endpointsPushed)) {
       return;
     }
-    endpointsPushed = endpoints;
     Resolvers resolvers = new Resolvers(snapshot);
+    Optional<Set<String>> changed = snapshot.nodesWithNewDesiredSetsSince(before);
+    if (changed.isPresent() && endpoints.equals(endpointsPushed)) {
+      // The snapshot says whose sets changed since the one before: only those sessions are looked at.
+      for (String node : changed.get()) {
+        AgentSession s = sessions.get(node);
+        if (s != null) {
+          check(s, snapshot, resolvers);
+        }
+      }
+      for (AgentSession s : List.copyOf(failedPushes)) {
+        check(s, snapshot, resolvers); // its set may be unchanged, but the agent lacks it
+      }
+      return;
+    }
+    endpointsPushed = endpoints;
     for (AgentSession s : sessions.values()) {
       try {
         s.pushCoordinators(endpoints);
-        SortedMap<String, JobKey> desired = snapshot.tasksDesiredOn(s.node());
-        // Most changes (a task report, another node's placement) leave a node's set as it was: the
-        // snapshot hands out the same set object then, so this costs a comparison per session.
-        if (seen.get(s) != desired) {
-          push(s, desired, snapshot, resolvers);
-        }
-        seen.put(s, desired);
       } catch (RuntimeException e) {
-        LOG.warn("could not push assignments to {}: {}", s.node(), e.toString());
+        LOG.warn("could not push the coordinators to {}: {}", s.node(), e.toString());
+      }
+      check(s, snapshot, resolvers);
+    }
+  }
+
+  /** Pushes what changed of the session's desired set, if it is another set than the one it was checked against. */
+  private void check(AgentSession s, ClusterSnapshot snapshot, Resolvers resolvers) {
+    try {
+      SortedMap<String, JobKey> desired = snapshot.tasksDesiredOn(s.node());
+      // Most changes (a task report, another node's placement) leave a node's set as it was: the
+      // snapshot hands out the same set object then, so this costs a comparison per session.
+      if (seen.get(s) != desired) {
+        push(s, desired, snapshot, resolvers);
+      }
+      seen.put(s, desired);
+      failedPushes.remove(s);
+    } catch (RuntimeException e) {
+      LOG.warn("could not push assignments to {}: {}", s.node(), e.toString());
+      if (sessions.get(s.node()) == s) {
+        failedPushes.add(s); // tried again on the next publish, whatever changes
       }
     }
   }

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.pcollections.PMap;
@@ -42,7 +43,16 @@ public final class ClusterSnapshot {
   private final PMap<String, Long> keyIndexes; // Raft index that last wrote each non-task key: the CAS basis
   private final PMap<String, JobKey> jobOfTask;
   private final PMap<String, PSortedMap<String, JobKey>> desiredOnNode; // tasks desired RUN, by node
+  private final DesiredChanges desiredChanges; // null: unknown (built by hand, or after a restore)
   private volatile SortedMap<JobKey, JobState> jobs; // the whole jobs, put together on first use
+
+  /**
+   * Which nodes' desired sets differ from those of the snapshot published just before this one
+   * (weakly held: a snapshot must not keep its predecessors alive). Lets the sessions check the
+   * nodes whose sets changed instead of looking up every session's set on each publish (10,000
+   * lookups in a tree of 10,000 nodes, 7% of a replica's samples while a million tasks were placed).
+   */
+  record DesiredChanges(WeakReference<ClusterSnapshot> after, Set<String> nodes) {}
 
   public ClusterSnapshot(long version, Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs) {
     this(version, TreePMap.from(nodes), entriesOf(jobs), TreePMap.empty(), null, TreePMap.empty(), tasksOf(jobs),
@@ -58,6 +68,20 @@ public final class ClusterSnapshot {
       PMap<String, Long> keyIndexes,
       PMap<String, JobKey> jobOfTask,
       PMap<String, PSortedMap<String, JobKey>> desiredOnNode) {
+    this(version, nodes, entries, members, leader, keyIndexes, jobOfTask, desiredOnNode, null);
+  }
+
+  ClusterSnapshot(
+      long version,
+      PSortedMap<String, NodeRecord> nodes,
+      PSortedMap<JobKey, JobEntry> entries,
+      PSortedMap<String, MemberRecord> members,
+      LeaderClaim leader,
+      PMap<String, Long> keyIndexes,
+      PMap<String, JobKey> jobOfTask,
+      PMap<String, PSortedMap<String, JobKey>> desiredOnNode,
+      DesiredChanges desiredChanges) {
+    this.desiredChanges = desiredChanges;
     this.version = version;
     this.nodes = nodes;
     this.entries = entries;
@@ -350,6 +374,16 @@ public final class ClusterSnapshot {
     return on == null ? NONE : on;
   }
 
+
+  /**
+   * The nodes whose desired sets ({@link #tasksDesiredOn}) are other objects than in {@code before},
+   * when this snapshot was published right after it; empty when that is not known (then any
+   * node's may differ).
+   */
+  public Optional<Set<String>> nodesWithNewDesiredSetsSince(ClusterSnapshot before) {
+    DesiredChanges c = desiredChanges;
+    return c != null && before != null && c.after().get() == before ? Optional.of(c.nodes()) : Optional.empty();
+  }
 
   /** The job a task id belongs to. */
   public Optional<JobKey> jobOfTask(String taskId) {

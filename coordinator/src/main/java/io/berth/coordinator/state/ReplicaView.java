@@ -32,6 +32,8 @@ final class ReplicaView {
   private long version;
   private ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   private boolean dirty;
+  // Nodes whose desired set changed since the last snapshot; null: all may have (a reset).
+  private java.util.Set<String> desiredTouched = null;
   private final java.util.Map<JobKey, JobKey> canonicalKeys = new java.util.HashMap<>();
   private final java.util.Map<String, String> sharedStrings = new java.util.HashMap<>();
 
@@ -54,7 +56,9 @@ final class ReplicaView {
     sharedStrings.clear();
     leader = null;
     meta = null;
+    desiredTouched = null;
     apply(contents);
+    desiredTouched = null;
     version = Math.max(version, index);
     dirty = true;
   }
@@ -100,10 +104,12 @@ final class ReplicaView {
     if (wasOn != null && !wasOn.equals(isOn)) {
       PSortedMap<String, JobKey> left = desiredOnNode.get(wasOn).minus(id);
       desiredOnNode = left.isEmpty() ? desiredOnNode.minus(wasOn) : desiredOnNode.plus(wasOn, left);
+      touched(wasOn);
     }
     if (isOn != null && !isOn.equals(wasOn)) {
       PSortedMap<String, JobKey> on = desiredOnNode.get(isOn);
       desiredOnNode = desiredOnNode.plus(isOn, (on == null ? TreePMap.<String, JobKey>empty() : on).plus(id, jk));
+      touched(isOn);
     }
     TaskRecord was = old == null ? null : old.value();
     if (task == null) {
@@ -116,6 +122,12 @@ final class ReplicaView {
       if (old == null) {
         jobOfTask = jobOfTask.plus(id, jk); // only a new task: a report leaves its job as it was
       }
+    }
+  }
+
+  private void touched(String node) {
+    if (desiredTouched != null) {
+      desiredTouched.add(node);
     }
   }
 
@@ -168,7 +180,13 @@ final class ReplicaView {
   /** The view after all applied changes; a new one only when something changed. */
   ClusterSnapshot snapshot() {
     if (dirty) {
-      snapshot = new ClusterSnapshot(version, nodes, jobs, members, leader, keyIndexes, jobOfTask, desiredOnNode);
+      ClusterSnapshot.DesiredChanges changes = desiredTouched == null
+          ? null // after a reset: every set may differ from the last snapshot's
+          : new ClusterSnapshot.DesiredChanges(new java.lang.ref.WeakReference<>(snapshot),
+              java.util.Set.copyOf(desiredTouched));
+      snapshot = new ClusterSnapshot(version, nodes, jobs, members, leader, keyIndexes, jobOfTask, desiredOnNode,
+          changes);
+      desiredTouched = new java.util.HashSet<>();
       dirty = false;
     }
     return snapshot;

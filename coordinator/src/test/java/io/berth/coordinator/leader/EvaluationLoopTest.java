@@ -1,5 +1,6 @@
 package io.berth.coordinator.leader;
 
+import io.berth.coordinator.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,8 +27,6 @@ import io.berth.proto.Resources;
 import io.berth.proto.TaskState;
 import java.util.List;
 import java.util.Map;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +45,7 @@ class EvaluationLoopTest {
   void aSteadyJobIsNotEvaluatedAgainUntilTheStateChanges() throws Exception {
     JobKey web = new JobKey("default", "web");
     try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+        StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir), Duration.ofSeconds(60))) {
       // No nodes: every evaluation of the job finds nowhere to place it, and writes nothing.
       store.updateJob(web, old -> JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
           .setSpec(JobSpec.newBuilder().setName("web").setNamespace("default")
@@ -84,7 +83,7 @@ class EvaluationLoopTest {
     JobKey web = new JobKey("default", "web");
     JobKey tick = new JobKey("default", "tick");
     try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+        StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir), Duration.ofSeconds(60))) {
       store.updateJob(web, old -> JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
           .setSpec(JobSpec.newBuilder().setName("web").setNamespace("default")
               .addGroups(GroupSpec.newBuilder().setName("a").setCount(1).setImage("i")))).build());
@@ -118,7 +117,7 @@ class EvaluationLoopTest {
     JobKey web = new JobKey("default", "web");
     JobKey db = new JobKey("default", "db");
     try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+        StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir), Duration.ofSeconds(60))) {
       putNode(store, 4000, 8L << 30);
       for (JobKey key : List.of(web, db)) {
         store.updateJob(key, old -> JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(1)
@@ -154,7 +153,7 @@ class EvaluationLoopTest {
     JobKey waits = new JobKey("default", "a-waits");
     JobKey holds = new JobKey("default", "b-holds");
     try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+        StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir), Duration.ofSeconds(60))) {
       putNode(store, 1000, 8L << 30);
       EvaluationLoop loop = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), Clock.systemUTC(), () -> true);
       Thread t = new Thread(loop, "evaluations");
@@ -181,7 +180,7 @@ class EvaluationLoopTest {
     JobKey settled = new JobKey("default", "a-settled");
     JobKey added = new JobKey("default", "b-added");
     try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60))) {
+        StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir), Duration.ofSeconds(60))) {
       putNode(store, 4000, 8L << 30);
       // The loop's view of the store: once armed, its next wait for the replica times out, as
       // waits did on a loaded machine ("local replica did not reach version N").
@@ -245,7 +244,7 @@ class EvaluationLoopTest {
     JobKey big = new JobKey("default", "big");
     Path dir = dataDir.resolve("pace-" + pace);
     try (RaftClusterStore store = RaftClusterStore.start(
-        StoreConfig.single("c1", "127.0.0.1", freePort(), dir), Duration.ofSeconds(60))) {
+        StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dir), Duration.ofSeconds(60))) {
       putNode(store, 1_000_000, 1L << 40);
       EvaluationLoop loop = new EvaluationLoop(store, new Scheduler(IdGenerator.random()), Clock.systemUTC(), () -> true)
           .withPace(pace);
@@ -363,9 +362,4 @@ class EvaluationLoopTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

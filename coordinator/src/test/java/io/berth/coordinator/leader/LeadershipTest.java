@@ -1,5 +1,6 @@
 package io.berth.coordinator.leader;
 
+import io.berth.coordinator.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,8 +12,6 @@ import io.berth.coordinator.state.RaftClusterStore;
 import io.berth.coordinator.state.StoreConfig;
 import io.berth.proto.JobRecord;
 import io.berth.proto.JobState;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -42,7 +41,7 @@ class LeadershipTest {
 
   @Test
   void theRaftLeaderClaimsItsTermAndADeposedLeadersWritesAreRefused() throws Exception {
-    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir);
+    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir);
     try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
       Recorder recorder = new Recorder();
       Leadership leadership = new Leadership(store, "c1", recorder);
@@ -78,9 +77,4 @@ class LeadershipTest {
     return JobState.newBuilder().setJob(JobRecord.newBuilder().setVersion(version)).build();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

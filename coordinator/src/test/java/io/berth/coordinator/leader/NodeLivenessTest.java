@@ -1,5 +1,6 @@
 package io.berth.coordinator.leader;
 
+import io.berth.coordinator.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,7 +56,7 @@ class NodeLivenessTest {
 
   @BeforeEach
   void start() throws Exception {
-    store = RaftClusterStore.start(StoreConfig.single("c1", "127.0.0.1", LeadershipTest.freePort(), dataDir),
+    store = RaftClusterStore.start(StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir),
         Duration.ofSeconds(60));
     NodeRegistrar registrar = new NodeRegistrar(store, Clock.systemUTC());
     registrar.online(NodeFacts.newBuilder().setName("n1").setAddress("10.0.0.1").build(), true, "");

@@ -1,5 +1,6 @@
 package io.berth.coordinator.leader;
 
+import io.berth.coordinator.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,6 @@ import io.berth.proto.JobState;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +85,7 @@ class PlanApplierTest {
   }
 
   private RaftClusterStore startStore() throws IOException {
-    return RaftClusterStore.start(StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir), Duration.ofSeconds(60));
+    return RaftClusterStore.start(StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir), Duration.ofSeconds(60));
   }
 
   /** The state once WEB is stored at version 1, without tasks. */
@@ -150,9 +150,4 @@ class PlanApplierTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.berth.coordinator.security;
 
+import io.berth.coordinator.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,6 @@ import io.berth.proto.NodeRecord;
 import io.berth.tls.JdkTls;
 import io.berth.tls.TlsMaterial;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,7 +36,7 @@ class RaftTransportTlsTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.keyStore())));
     assertTrue(!tls.toString().contains(tls.password()), "the password is not printed");
 
-    int port = freePort();
+    int port = FreePort.any();
     StoreConfig config = StoreConfig.single("c1", "127.0.0.1", port, dir.resolve("raft")).withTls(tls);
     try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
       store.initMeta(ClusterMeta.newBuilder().setClusterId("c1").setZone("berth.").build());
@@ -82,9 +82,4 @@ class RaftTransportTlsTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

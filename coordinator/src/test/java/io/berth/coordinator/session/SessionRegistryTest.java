@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.coordinator.state.JobKey;
+import io.berth.coordinator.state.RaftClusterStore;
+import io.berth.coordinator.state.StateChange;
+import io.berth.coordinator.state.StoreConfig;
+import io.berth.coordinator.testing.Await;
+import io.berth.coordinator.testing.FreePort;
 import io.berth.coordinator.zone.TaskNames;
 import io.berth.proto.Assignments;
 import io.berth.proto.CoordinatorMessage;
@@ -21,10 +26,13 @@ import io.berth.proto.TaskAssignment;
 import io.berth.proto.TaskRecord;
 import io.berth.proto.TaskState;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the sessions are sent as the state changes: a whole set first, then only what changed. */
 class SessionRegistryTest {
@@ -92,6 +100,60 @@ class SessionRegistryTest {
     assertEquals(1, second.got.size());
     assertFalse(second.got.get(0).getChangesOnly());
     assertEquals(List.of("demo-web-0", "demo-web-1", "demo-web-2"), ids(second.got.get(0)));
+  }
+
+  @Test
+  void fedByAReplicaThatSaysWhoseSetsChangedEachAgentGetsItsNodesChangesAndNothingElse(@TempDir Path dir)
+      throws Exception {
+    try (RaftClusterStore store = RaftClusterStore.start(
+        StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dir), Duration.ofSeconds(60))) {
+      store.addListener(sessions);
+      JobKey demo = new JobKey("default", "demo");
+      JobSpec spec = JobSpec.newBuilder().setName("demo").setNamespace("default").setType("service")
+          .addGroups(GroupSpec.newBuilder().setName("web").setCount(3).setImage("i")).build();
+      store.putNode(node("h1"));
+      store.putNode(node("h2"));
+      write(store, new StateChange()
+          .putJob(demo, JobState.newBuilder().setJob(JobRecord.newBuilder().setSpec(spec).setVersion(1)).build()));
+      AgentEnd h1 = attach("h1", true);
+      AgentEnd h2 = attach("h2", true);
+      Await.until("both whole sets", WAIT, () -> h1.got.size() == 1 && h2.got.size() == 1);
+
+      write(store, new StateChange().putTask(demo, task(0, "h1", TaskState.TASK_PENDING)));
+      Await.until("h1's new task", WAIT, () -> h1.got.size() == 2);
+      assertEquals(List.of("demo-web-0"), ids(h1.got.get(1)));
+      write(store, new StateChange().putTask(demo, task(1, "h2", TaskState.TASK_PENDING)));
+      Await.until("h2's new task", WAIT, () -> h2.got.size() == 2);
+      assertEquals(List.of("demo-web-1"), ids(h2.got.get(1)));
+
+      // A report leaves h1's set as it was: the next thing h1 gets is its next task, alone.
+      write(store, new StateChange().putTask(demo, task(0, "h1", TaskState.TASK_RUNNING)));
+      write(store, new StateChange().putTask(demo, task(2, "h1", TaskState.TASK_PENDING)));
+      Await.until("h1's second task", WAIT, () -> h1.got.size() == 3);
+      assertEquals(List.of("demo-web-2"), ids(h1.got.get(2)));
+
+      write(store, new StateChange().putTask(demo, task(1, "h2", TaskState.TASK_RUNNING).toBuilder()
+          .setDesired(DesiredState.DESIRED_STOP).build()));
+      Await.until("h2's task removed", WAIT, () -> h2.got.size() == 3);
+      assertEquals(List.of("demo-web-1"), h2.got.get(2).getRemovedTaskIdsList());
+      assertEquals(3, h1.got.size(), "nothing for h1 from h2's changes");
+    }
+  }
+
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private static void write(RaftClusterStore store, StateChange change) {
+    store.awaitVersion(store.update(s -> change), WAIT);
+  }
+
+  private static NodeRecord node(String name) {
+    return NodeRecord.newBuilder().setFacts(NodeFacts.newBuilder().setName(name).setAddress("10.0.0.11"))
+        .setStatus(NodeStatus.NODE_READY).build();
+  }
+
+  private static TaskRecord task(int index, String node, TaskState state) {
+    return TaskRecord.newBuilder().setId("demo-web-" + index).setNamespace("default").setJob("demo")
+        .setGroup("web").setIndex(index).setNode(node).setState(state).setDesired(DesiredState.DESIRED_RUN).build();
   }
 
   /** Opens a session of {@code node} as an agent whose Hello says whether it takes changes. */

@@ -1,5 +1,6 @@
 package io.berth.coordinator.state;
 
+import io.berth.coordinator.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +15,6 @@ import io.berth.proto.NodeRecord;
 import io.berth.proto.NodeStatus;
 import io.berth.proto.TaskRecord;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +42,7 @@ class RaftClusterStoreTest {
 
   @Test
   void writesAreAppliedLocallyAndSurviveARestart() throws IOException {
-    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir);
+    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir);
     JobKey key = new JobKey("default", "web");
     long jobVersion;
     try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
@@ -75,7 +75,7 @@ class RaftClusterStoreTest {
 
   @Test
   void severalJobsChangeInOneWrite() throws IOException {
-    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir);
+    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir);
     try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
       Map<JobKey, UnaryOperator<JobState>> changes = new LinkedHashMap<>();
       for (int i = 0; i < 5; i++) {
@@ -96,7 +96,7 @@ class RaftClusterStoreTest {
 
   @Test
   void aFencedWriteFailsOnceANewerEpochIsClaimed() throws IOException {
-    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir);
+    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir);
     try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
       assertTrue(store.claimLeadership("c1", 5) > 0);
       JobKey key = new JobKey("default", "web");
@@ -116,7 +116,7 @@ class RaftClusterStoreTest {
   @Test
   void aCompactedLogRestartsFromTheSnapshotPlusTheLogAfterIt() throws IOException {
     int segment = 1024 * 1024; // each write is ~40 KB: 60 of them span a few segments
-    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir).withSegmentBytes(segment);
+    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir).withSegmentBytes(segment);
     JobKey big = new JobKey("default", "big");
     long last;
     try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
@@ -145,7 +145,7 @@ class RaftClusterStoreTest {
 
   @Test
   void everyLogEntryIsIndexedSoAReaderResetReadsOneEntry() throws IOException {
-    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", freePort(), dataDir);
+    StoreConfig config = StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dataDir);
     try (RaftClusterStore store = RaftClusterStore.start(config, Duration.ofSeconds(60))) {
       // More entries than Atomix's own index step (one position per 200 entries).
       for (int i = 0; i < 250; i++) {
@@ -188,9 +188,4 @@ class RaftClusterStoreTest {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

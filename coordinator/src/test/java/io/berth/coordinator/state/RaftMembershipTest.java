@@ -1,5 +1,6 @@
 package io.berth.coordinator.state;
 
+import io.berth.coordinator.testing.FreePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,10 +51,10 @@ class RaftMembershipTest {
 
   @Test
   void aGroupGrowsByJoinsAndADeadMemberIsReplaced() throws Exception {
-    int p1 = RaftClusterStoreTest.freePort();
-    int p2 = RaftClusterStoreTest.freePort();
-    int p3 = RaftClusterStoreTest.freePort();
-    int p4 = RaftClusterStoreTest.freePort();
+    int p1 = FreePort.any();
+    int p2 = FreePort.any();
+    int p3 = FreePort.any();
+    int p4 = FreePort.any();
     RaftClusterStore c1 = start(StoreConfig.single("c1", "127.0.0.1", p1, dir.resolve("c1")));
     c1.initMeta(ClusterMeta.newBuilder().setClusterId("x").setZone("berth.").build());
     long before = writeJob(c1, "before");
@@ -108,7 +109,7 @@ class RaftMembershipTest {
     assertTrue(!again.removedSinceStart("c3") && !sawRemoved.get(), "an old mark does not remove the new member");
 
     // Five voters with one more join; then two of the five die (a minority) and writes still commit.
-    int p5 = RaftClusterStoreTest.freePort();
+    int p5 = FreePort.any();
     RaftClusterStore c5 = start(member("c5", p5, dir.resolve("c5"), List.of("c1@127.0.0.1:" + p1,
         "c2@127.0.0.1:" + p2, "c3@127.0.0.1:" + p3, "c4@127.0.0.1:" + p4)));
     Await.until("five voters", Duration.ofSeconds(30), () -> c1.membership().members().equals(
@@ -128,7 +129,7 @@ class RaftMembershipTest {
 
   @Test
   void theLastMemberCannotBeRemovedAndAnUnknownOneIsANoOp() throws Exception {
-    RaftClusterStore c1 = start(StoreConfig.single("c1", "127.0.0.1", RaftClusterStoreTest.freePort(), dir.resolve("c1")));
+    RaftClusterStore c1 = start(StoreConfig.single("c1", "127.0.0.1", FreePort.any(), dir.resolve("c1")));
     c1.initMeta(ClusterMeta.newBuilder().setClusterId("x").build());
     c1.removeFromRaft("nobody", Duration.ofSeconds(5));
     var e = assertThrows(IllegalArgumentException.class, () -> c1.removeFromRaft("c1", Duration.ofSeconds(5)));

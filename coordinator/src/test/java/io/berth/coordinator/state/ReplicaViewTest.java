@@ -219,4 +219,29 @@ class ReplicaViewTest {
     assertFalse(after.sameJob(WEB, marks), "and its job still reads as changed");
     assertTrue(after.sameJob(other, marks), "the unchanged job, kept by the current snapshot, still reads the same");
   }
+
+  @Test
+  void aSnapshotNamesTheNodesWhoseDesiredSetsChangedSinceTheOnePublishedBeforeIt() {
+    write(new StateChange().putJob(WEB, header(1)).putTask(WEB, running("t0", TaskState.TASK_PENDING)));
+    ClusterSnapshot first = view.snapshot();
+    assertTrue(first.nodesWithNewDesiredSetsSince(ClusterSnapshot.EMPTY).isEmpty(), "the first: unknown");
+
+    write(new StateChange().putTask(WEB, running("t1", TaskState.TASK_PENDING).toBuilder().setNode("n2").build()));
+    ClusterSnapshot placed = view.snapshot();
+    assertEquals(java.util.Set.of("n2"), placed.nodesWithNewDesiredSetsSince(first).orElseThrow());
+
+    // A report leaves every set as it was; a move changes both nodes' sets.
+    write(new StateChange().putTask(WEB, running("t0", TaskState.TASK_RUNNING)));
+    ClusterSnapshot reported = view.snapshot();
+    assertEquals(java.util.Set.of(), reported.nodesWithNewDesiredSetsSince(placed).orElseThrow());
+    assertSame(placed.tasksDesiredOn("n1"), reported.tasksDesiredOn("n1"));
+    write(new StateChange().putTask(WEB, running("t0", TaskState.TASK_PENDING).toBuilder().setNode("n3").build()));
+    ClusterSnapshot moved = view.snapshot();
+    assertEquals(java.util.Set.of("n1", "n3"), moved.nodesWithNewDesiredSetsSince(reported).orElseThrow());
+    assertTrue(moved.nodesWithNewDesiredSetsSince(placed).isEmpty(), "not the one just before: unknown");
+
+    ReplicaView restored = new ReplicaView();
+    restored.reset(machine.contents(), index);
+    assertTrue(restored.snapshot().nodesWithNewDesiredSetsSince(moved).isEmpty(), "after a restore: unknown");
+  }
 }
