@@ -75,6 +75,15 @@ public final class Reconciler {
 
   private record Health(String containerId, TaskHealth verdict, String output) {}
 
+  /**
+   * The status last made for a task, and what it was made from: reused while the container and
+   * the health verdict are the very same objects. Every pass reports from every task's status,
+   * and a node given 100 tasks one placement at a time makes about as many passes.
+   */
+  private record StatusMade(ContainerInfo container, Health health, boolean checked, TaskStatus status) {}
+
+  private final Map<String, StatusMade> statusMade = new HashMap<>();
+
   /** Removals run one after another on the calling thread (tests). */
   public Reconciler(ContainerRuntime runtime, StatusSink sink) {
     this(runtime, sink, System::currentTimeMillis, Runnable::run);
@@ -492,19 +501,32 @@ public final class Reconciler {
   private Map<String, TaskStatus> current() {
     Map<String, TaskStatus> now = new TreeMap<>();
     for (ContainerInfo c : observed.values()) {
-      TaskStatus s = TaskStatusMapper.of(c);
       ContainerSpec spec = desired == null ? null : desired.get(c.taskId());
-      if (s.getState() == TaskState.TASK_RUNNING && spec != null && spec.hasHealthCheck()) {
-        Health h = health.get(c.taskId());
-        s = h == null || !h.containerId().equals(c.containerId())
-            ? s.toBuilder().setHealth(TaskHealth.HEALTH_UNKNOWN).build()
-            : s.toBuilder().setHealth(h.verdict()).setHealthOutput(h.output()).build();
+      boolean checked = spec != null && spec.hasHealthCheck();
+      Health h = checked ? health.get(c.taskId()) : null;
+      StatusMade made = statusMade.get(c.taskId());
+      if (made == null || made.container() != c || made.health() != h || made.checked() != checked) {
+        made = new StatusMade(c, h, checked, statusOf(c, checked, h));
+        statusMade.put(c.taskId(), made);
       }
-      now.put(c.taskId(), s);
+      now.put(c.taskId(), made.status());
+    }
+    if (statusMade.size() > observed.size()) {
+      statusMade.keySet().retainAll(observed.keySet());
     }
     // A recorded failure wins over what the container shows (e.g. CREATED after a failed start).
     now.putAll(failed);
     return now;
+  }
+
+  private static TaskStatus statusOf(ContainerInfo c, boolean checked, Health h) {
+    TaskStatus s = TaskStatusMapper.of(c);
+    if (s.getState() == TaskState.TASK_RUNNING && checked) {
+      s = h == null || !h.containerId().equals(c.containerId())
+          ? s.toBuilder().setHealth(TaskHealth.HEALTH_UNKNOWN).build()
+          : s.toBuilder().setHealth(h.verdict()).setHealthOutput(h.output()).build();
+    }
+    return s;
   }
 
   private void reportChanges() {
@@ -527,6 +549,10 @@ public final class Reconciler {
   }
 
   private void publish() {
+    if (containerIds.size() == observed.size() && observed.entrySet().stream()
+        .allMatch(e -> e.getValue().containerId().equals(containerIds.get(e.getKey())))) {
+      return; // the same containers: every pass publishes, few change them
+    }
     Map<String, String> ids = new HashMap<>();
     observed.forEach((taskId, c) -> ids.put(taskId, c.containerId()));
     containerIds = Map.copyOf(ids);
