@@ -15,16 +15,17 @@ import io.berth.proto.TaskStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -367,23 +368,26 @@ public final class Reconciler {
     // Each task's create-and-start is independent: run them together (a node given 100 tasks
     // should not start them one after another), then apply the outcomes here as they come.
     Set<String> attempted = Set.copyOf(startAttempted);
-    List<CompletableFuture<Launch>> launches = new ArrayList<>();
+    BlockingQueue<CompletableFuture<Launch>> done = new LinkedBlockingQueue<>();
     for (Map.Entry<String, ContainerSpec> e : toCreate) {
-      launches.add(CompletableFuture.supplyAsync(() -> launch(e.getKey(), e.getValue(), attempted), launchExecutor));
+      CompletableFuture<Launch> f =
+          CompletableFuture.supplyAsync(() -> launch(e.getKey(), e.getValue(), attempted), launchExecutor);
+      f.whenComplete((l, ex) -> done.add(f));
     }
     RuntimeException unavailable = null;
-    while (!launches.isEmpty()) {
+    for (int left = toCreate.size(); left > 0; ) {
       // Every launch done by now is applied, then reported in one message: one report per
       // launch cost a pass over all of the node's tasks each (100 tasks, 100 passes of 100).
-      CompletableFuture.anyOf(launches.toArray(CompletableFuture[]::new)).join();
-      for (Iterator<CompletableFuture<Launch>> it = launches.iterator(); it.hasNext(); ) {
-        CompletableFuture<Launch> f = it.next();
-        if (f.isDone()) {
-          it.remove();
-          RuntimeException e = apply(f.join());
-          if (e != null && unavailable == null) {
-            unavailable = e;
-          }
+      // Launches queue up as they finish: waiting on any of those left instead hung a callback
+      // on each of them every round, quadratic in the launches (the 1,000,000-task run's fleet).
+      List<CompletableFuture<Launch>> finished = new ArrayList<>();
+      finished.add(takeUninterruptibly(done));
+      done.drainTo(finished);
+      left -= finished.size();
+      for (CompletableFuture<Launch> f : finished) {
+        RuntimeException e = apply(f.join());
+        if (e != null && unavailable == null) {
+          unavailable = e;
         }
       }
       publish();
@@ -394,6 +398,24 @@ public final class Reconciler {
     }
     if (unavailable != null) {
       throw unavailable;
+    }
+  }
+
+  /** Waits as {@code join} would, through interrupts, and keeps the interrupt for the caller. */
+  private static <T> T takeUninterruptibly(BlockingQueue<T> queue) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return queue.take();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
