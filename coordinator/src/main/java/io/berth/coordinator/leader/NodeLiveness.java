@@ -60,6 +60,12 @@ public final class NodeLiveness {
   private final String self;
   private long graceSinceNanos;
   private final Map<String, Long> vouched = new HashMap<>();
+  // The member whose direct answer last vouched for each node, and when: its record may not list
+  // the node (written before the agent came, and stalled since), so if that member goes silent,
+  // a node nothing vouched for since is its orphan too and gets the reconnect window.
+  private final Map<String, DirectVouch> vouchedBy = new HashMap<>();
+
+  private record DirectVouch(String member, long atNanos) {}
 
   public NodeLiveness(ClusterStore store, SessionRegistry sessions, MemberWatch members, NodeRegistrar registrar,
       MemberProbe probe, Duration ttl, String self, LongSupplier nanoClock) {
@@ -100,6 +106,7 @@ public final class NodeLiveness {
       OptionalLong heard = direct.lastHeard(name, now);
       if (heard.isPresent() && now - heard.getAsLong() <= ttlNanos) {
         vouched.put(name, heard.getAsLong());
+        vouchedBy.put(name, new DirectVouch(direct.heardBy(name), heard.getAsLong()));
         continue;
       }
       if (direct.orphaned(name, now) && now - lastSeen <= ttlNanos + reconnectWindowNanos(direct.orphans(now))) {
@@ -119,6 +126,7 @@ public final class NodeLiveness {
     private final Map<String, List<MemberRecord>> listedBy;
     private final Map<String, Optional<Map<String, MemberProbe.Held>>> byMember = new HashMap<>();
     private final Map<String, List<String>> kept = new TreeMap<>();
+    private final Map<String, String> heardBy = new HashMap<>(); // node -> the member whose answer lastHeard used
     private int orphans = -1;
 
     DirectAnswers(ClusterSnapshot snapshot, Map<String, List<MemberRecord>> listedBy) {
@@ -167,20 +175,34 @@ public final class NodeLiveness {
       if (by == null) {
         return OptionalLong.empty();
       }
+      heardBy.put(node, by);
       if (now - best <= ttlNanos) {
         kept.computeIfAbsent(by, k -> new ArrayList<>()).add(node);
       }
       return OptionalLong.of(best);
     }
 
-    /** Listed by another member whose record stopped moving and who did not answer when asked. */
+    /** The member whose answer {@link #lastHeard} last used for the node. */
+    String heardBy(String node) {
+      return heardBy.get(node);
+    }
+
+    /**
+     * Listed by another member whose record stopped moving and who did not answer when asked, or
+     * last vouched for by the direct answer of such a member.
+     */
     boolean orphaned(String node, long now) {
       for (MemberRecord m : listedBy.getOrDefault(node, List.of())) {
         if (!m.getId().equals(self) && gone(m, now)) {
           return true;
         }
       }
-      return false;
+      DirectVouch last = vouchedBy.get(node);
+      if (last == null || vouched.getOrDefault(node, Long.MIN_VALUE) != last.atNanos()) {
+        return false; // never vouched for directly, or vouched for since by the replicated state
+      }
+      MemberRecord voucher = snapshot.members().get(last.member());
+      return voucher != null && !voucher.getId().equals(self) && gone(voucher, now);
     }
 
     void logKept() {

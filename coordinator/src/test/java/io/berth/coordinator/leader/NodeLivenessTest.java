@@ -117,6 +117,26 @@ class NodeLivenessTest {
   }
 
   @Test
+  void aNodeOnlyAMembersAnswersVouchedForGetsTheReconnectWindowWhenThatMemberGoesSilent() {
+    // c2's record stalled before n1's agent came to it (the same seq: it did not move), so only
+    // c2's direct answers vouch for n1.
+    store.putMember(MemberRecord.newBuilder().setId("c2").setGrpcEndpoint("c2:7000").setRefreshedSeq(1).build());
+    advance(TTL.plusSeconds(1));
+    c2Says.set(Optional.of(Map.of("n1", heard(Duration.ofMillis(200), HEARTBEAT))));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "c2 said it heard from n1 200 ms ago");
+
+    // c2 stops answering (collector pauses, or it died): n1's agent is c2's orphan, not a dead node.
+    c2Says.set(Optional.empty());
+    advance(TTL.plusSeconds(1));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "past the TTL of c2's answer, within the reconnect window");
+    advance(Duration.ofNanos(NodeLiveness.AGENT_RECONNECT_WINDOW_NANOS));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
+  }
+
+  @Test
   void theAgentsOfAGoneMemberGetTimeInProportionToHowManyReconnect() {
     // c2 held 500 sessions when it died: they all reconnect through the survivors at once.
     MemberRecord.Builder c2 = MemberRecord.newBuilder().setId("c2").setGrpcEndpoint("c2:7000")
