@@ -41,7 +41,14 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   /** A coordinator the zone names as a nameserver. */
   public record Nameserver(String id, InetAddress address) {}
 
-  private static final int REST_PER_BUILD = 5; // times the last rebuild's time (see accept)
+  /**
+   * Times the last rebuild's time the rebuild thread rests (see accept): at most 1/11 of a core.
+   * It was 5 (a sixth of a core) until a job's task names were kept in blocks, which made a
+   * rebuild while a job is placed ~0.45x as long (ZoneBuildBench, 1,000 reports in a row); a name
+   * is late by at most about rest + rebuild, 11 x 0.45 = 5 of the earlier rebuilds' time against
+   * 6 before, so names come no later than before and the zone takes half the CPU it took.
+   */
+  private static final int REST_PER_BUILD = 10;
 
   private final TaskNames names;
   private final Name origin;
@@ -100,7 +107,7 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   }
 
   /**
-   * Rebuilds at most once per {@code window} (or 5x the last rebuild's time, when longer) on a
+   * Rebuilds at most once per {@code window} (or 10x the last rebuild's time, when longer) on a
    * thread of its own, from the newest state: a
    * burst of state changes (thousands of task reports) costs one rebuild, not one each.
    */
@@ -122,7 +129,7 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
     }
     if (pending.getAndSet(snapshot) == null) {
       // A rebuild reads every task of the jobs that changed (~0.2 s of CPU for 10,000) and files
-      // every name: waiting 5x the last one's time keeps the rebuilds under a sixth of a core
+      // every name: waiting 10x the last one's time keeps the rebuilds under 1/11 of a core
       // while reports stream in (ZoneBuildBench: 1 s for one job of ten changed at 700,000 tasks,
       // a name 6 s late at most; every job rendered took 2.5 s, with 3x 10 s late).
       rebuilder.schedule(() -> {
