@@ -42,13 +42,13 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   public record Nameserver(String id, InetAddress address) {}
 
   /**
-   * Times the last rebuild's time the rebuild thread rests (see accept): at most 1/11 of a core.
+   * Times the last rebuild's time the rebuild thread rests (see accept): at most 1/10 of a core.
    * It was 5 (a sixth of a core) until a job's task names were kept in blocks, which made a
-   * rebuild while a job is placed ~0.45x as long (ZoneBuildBench, 1,000 reports in a row); a name
-   * is late by at most about rest + rebuild, 11 x 0.45 = 5 of the earlier rebuilds' time against
-   * 6 before, so names come no later than before and the zone takes half the CPU it took.
+   * rebuild while a job is placed 0.44-0.59x as long (ZoneBuildBench, 1,000 reports in a row, two
+   * runs); a name is late by at most about rest + rebuild, 10 x 0.59 = 5.9 of the earlier
+   * rebuilds' time against 6 before, so names come no later than before, for 0.6x the CPU.
    */
-  private static final int REST_PER_BUILD = 10;
+  private static final int REST_PER_BUILD = 9;
 
   private final TaskNames names;
   private final Name origin;
@@ -107,7 +107,7 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   }
 
   /**
-   * Rebuilds at most once per {@code window} (or 10x the last rebuild's time, when longer) on a
+   * Rebuilds at most once per {@code window} (or 9x the last rebuild's time, when longer) on a
    * thread of its own, from the newest state: a
    * burst of state changes (thousands of task reports) costs one rebuild, not one each.
    */
@@ -129,7 +129,7 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
     }
     if (pending.getAndSet(snapshot) == null) {
       // A rebuild reads every task of the jobs that changed (~0.2 s of CPU for 10,000) and files
-      // every name: waiting 10x the last one's time keeps the rebuilds under 1/11 of a core
+      // every name: waiting 9x the last one's time keeps the rebuilds under a tenth of a core
       // while reports stream in (ZoneBuildBench: 1 s for one job of ten changed at 700,000 tasks,
       // a name 6 s late at most; every job rendered took 2.5 s, with 3x 10 s late).
       rebuilder.schedule(() -> {
