@@ -67,10 +67,7 @@ public final class ZonePart {
 
     public Builder address(Name name, InetAddress addr, long ttl) {
       requireBelowApex(name);
-      long t = OwnerTable.requireTtl(ttl);
-      owners.add(addr instanceof Inet4Address
-          ? new ARecord(name, DClass.IN, t, addr)
-          : new AAAARecord(name, DClass.IN, t, addr));
+      owners.add(addressRecord(name, addr, ttl));
       return this;
     }
 
@@ -80,10 +77,7 @@ public final class ZonePart {
      */
     public Builder glue(Name name, InetAddress addr, long ttl) {
       requireBelowApex(name);
-      long t = OwnerTable.requireTtl(ttl);
-      glue.add(addr instanceof Inet4Address
-          ? new ARecord(name, DClass.IN, t, addr)
-          : new AAAARecord(name, DClass.IN, t, addr));
+      glue.add(addressRecord(name, addr, ttl));
       return this;
     }
 
@@ -106,6 +100,13 @@ public final class ZonePart {
         ZoneSnapshot.addEmptyNonTerminals(nodes, name, false, apex.labels(), null);
       }
       return new ZonePart(apex, List.copyOf(nodes.values()));
+    }
+
+    private static Record addressRecord(Name name, InetAddress addr, long ttl) {
+      long t = OwnerTable.requireTtl(ttl);
+      return addr instanceof Inet4Address
+          ? new ARecord(name, DClass.IN, t, addr)
+          : new AAAARecord(name, DClass.IN, t, addr);
     }
 
     private void requireBelowApex(Name name) {

@@ -56,19 +56,7 @@ public final class ClusterSnapshot {
 
   public ClusterSnapshot(long version, Map<String, NodeRecord> nodes, Map<JobKey, JobState> jobs) {
     this(version, TreePMap.from(nodes), entriesOf(jobs), TreePMap.empty(), null, TreePMap.empty(), tasksOf(jobs),
-        desiredOf(jobs));
-  }
-
-  ClusterSnapshot(
-      long version,
-      PSortedMap<String, NodeRecord> nodes,
-      PSortedMap<JobKey, JobEntry> entries,
-      PSortedMap<String, MemberRecord> members,
-      LeaderClaim leader,
-      PMap<String, Long> keyIndexes,
-      PMap<String, JobKey> jobOfTask,
-      PMap<String, PSortedMap<String, JobKey>> desiredOnNode) {
-    this(version, nodes, entries, members, leader, keyIndexes, jobOfTask, desiredOnNode, null);
+        desiredOf(jobs), null);
   }
 
   ClusterSnapshot(
@@ -407,16 +395,17 @@ public final class ClusterSnapshot {
     Map<JobKey, JobState> all = new TreeMap<>(jobs());
     all.put(key, job);
     return new ClusterSnapshot(newVersion, nodes, entries.plus(key, JobEntry.of(job)), members, leader, keyIndexes,
-        tasksOf(all), desiredOf(all));
+        tasksOf(all), desiredOf(all), null);
   }
 
   /** This state with one node's record replaced (or added), as a write of that node alone leaves it. */
   public ClusterSnapshot withNode(long newVersion, NodeRecord node) {
     return new ClusterSnapshot(newVersion, nodes.plus(node.getFacts().getName(), node), entries, members, leader,
-        keyIndexes, jobOfTask, desiredOnNode);
+        keyIndexes, jobOfTask, desiredOnNode, null);
   }
 
   public ClusterSnapshot withVersion(long newVersion) {
-    return new ClusterSnapshot(newVersion, nodes, entries, members, leader, keyIndexes, jobOfTask, desiredOnNode);
+    return new ClusterSnapshot(newVersion, nodes, entries, members, leader, keyIndexes, jobOfTask, desiredOnNode,
+        null);
   }
 }
