@@ -2,6 +2,8 @@ package io.berth.coordinator.leader;
 
 import io.berth.coordinator.state.ClusterSnapshot;
 import io.berth.proto.MemberRecord;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +20,15 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
   private final Map<String, Long> lastMovedNanos = new ConcurrentHashMap<>();
   private final Map<String, io.berth.proto.NodeRecord> lastNode = new ConcurrentHashMap<>();
   private final Map<String, Long> nodeChangedNanos = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> lastListed = new ConcurrentHashMap<>(); // each member's nodes, as last seen
+  private final Map<String, Release> released = new ConcurrentHashMap<>();
+
+  /**
+   * A node a live member's record stopped listing, when, and with how many others in that one
+   * change: a member handing off its sessions (its replica stuck) releases thousands at once, and
+   * their agents queue for the survivors' handshakes, while an agent that died is released alone.
+   */
+  public record Release(String member, long atNanos, int together) {}
   private final LongSupplier nanoClock;
   private volatile ClusterSnapshot.Marks nodesSeen; // the last state whose nodes were walked (its marks)
 
@@ -50,8 +61,45 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
       Long prev = lastSeq.put(m.getId(), m.getRefreshedSeq());
       if (prev == null || prev != m.getRefreshedSeq()) {
         lastMovedNanos.put(m.getId(), now);
+        noteReleases(m, now);
       }
     }
+  }
+
+  /** Compares the member's node list with the one it had (both sorted): who left it, who is on it. */
+  private void noteReleases(MemberRecord m, long now) {
+    List<String> listed = m.getConnectedNodesList();
+    List<String> before = lastListed.put(m.getId(), listed);
+    if (!released.isEmpty()) {
+      for (String node : listed) {
+        released.remove(node); // held by a member again
+      }
+    }
+    if (before == null) {
+      return;
+    }
+    List<String> left = new ArrayList<>();
+    int i = 0;
+    int j = 0;
+    while (i < before.size()) {
+      int c = j < listed.size() ? before.get(i).compareTo(listed.get(j)) : -1;
+      if (c < 0) {
+        left.add(before.get(i++));
+      } else {
+        if (c == 0) {
+          i++;
+        }
+        j++;
+      }
+    }
+    for (String node : left) {
+      released.put(node, new Release(m.getId(), now, left.size()));
+    }
+  }
+
+  /** When a live member's record last stopped listing the node (and nothing has listed it since). */
+  public Optional<Release> released(String node) {
+    return Optional.ofNullable(released.get(node));
   }
 
   public Optional<Long> lastMovedNanos(String member) {

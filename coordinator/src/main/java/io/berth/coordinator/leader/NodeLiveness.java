@@ -112,6 +112,11 @@ public final class NodeLiveness {
       if (direct.orphaned(name, now) && now - lastSeen <= ttlNanos + reconnectWindowNanos(direct.orphans(now))) {
         continue; // its coordinator is gone: its agent gets the time to find another one
       }
+      Optional<MemberWatch.Release> release = members.released(name);
+      if (release.isPresent()
+          && now - release.get().atNanos() <= ttlNanos + release.get().together() * NANOS_PER_RECONNECT) {
+        continue; // a live coordinator let it go with many others (a hand-off): its agent queues to reconnect
+      }
       String reason = "not heard from for " + TimeUnit.NANOSECONDS.toSeconds(now - lastSeen) + " s";
       LOG.info("node {} is down: {}", name, reason);
       registrar.down(name, reason);

@@ -179,6 +179,41 @@ class NodeLivenessTest {
   }
 
   @Test
+  void theNodesALiveMemberReleasesTogetherGetTimeInProportionToHowManyReconnect() {
+    // c2 holds 500 sessions, then hands them all off (its replica stuck): its record moves on
+    // listing none of them, and, asked, it holds none. Their agents queue for the survivors.
+    List<String> held = new java.util.ArrayList<>(List.of("n1"));
+    for (int i = 0; i < 499; i++) {
+      held.add(String.format("other-%03d", i));
+    }
+    java.util.Collections.sort(held);
+    store.putMember(MemberRecord.newBuilder().setId("c2").setGrpcEndpoint("c2:7000").setRefreshedSeq(2)
+        .addAllConnectedNodes(held).build());
+    selfMoves();
+    store.putMember(MemberRecord.newBuilder().setId("c2").setGrpcEndpoint("c2:7000").setRefreshedSeq(3).build());
+    selfMoves();
+    c2Says.set(Optional.of(Map.of()));
+
+    advance(TTL.plusSeconds(1));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "released with 499 others: TTL + 500 x 40 ms");
+    advance(Duration.ofSeconds(20));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "past TTL + 20 s");
+  }
+
+  @Test
+  void aNodeALiveMemberReleasesAloneIsJudgedAtTheTtl() {
+    // n1's agent died: c2's record moves on without it, and only it.
+    store.putMember(MemberRecord.newBuilder().setId("c2").setGrpcEndpoint("c2:7000").setRefreshedSeq(2).build());
+    selfMoves();
+    c2Says.set(Optional.of(Map.of()));
+    advance(TTL.plusSeconds(1));
+    liveness.check();
+    assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
+  }
+
+  @Test
   void aMemberThatHoldsOnlyAQuietSessionVouchesForNothing() {
     advance(TTL.plusSeconds(1));
     c2Says.set(Optional.of(Map.of("n1", heard(TTL.plusSeconds(3), HEARTBEAT))));
