@@ -22,6 +22,8 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
   private final Map<String, Long> nodeChangedNanos = new ConcurrentHashMap<>();
   private final Map<String, List<String>> lastListed = new ConcurrentHashMap<>(); // each member's nodes, as last seen
   private final Map<String, Release> released = new ConcurrentHashMap<>();
+  private final LongSupplier nanoClock;
+  private volatile ClusterSnapshot.Marks nodesSeen; // the last state whose nodes were walked (its marks)
 
   /**
    * A node a live member's record stopped listing, when, and with how many others in that one
@@ -29,8 +31,6 @@ public final class MemberWatch implements Consumer<ClusterSnapshot> {
    * their agents queue for the survivors' handshakes, while an agent that died is released alone.
    */
   public record Release(String member, long atNanos, int together) {}
-  private final LongSupplier nanoClock;
-  private volatile ClusterSnapshot.Marks nodesSeen; // the last state whose nodes were walked (its marks)
 
   public MemberWatch() {
     this(System::nanoTime);

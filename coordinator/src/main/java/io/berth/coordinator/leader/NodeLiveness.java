@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -65,6 +64,7 @@ public final class NodeLiveness {
   // a node nothing vouched for since is its orphan too and gets the reconnect window.
   private final Map<String, DirectVouch> vouchedBy = new HashMap<>();
 
+  /** A member's direct answer for a node: who gave it, and the time it vouches for the node to. */
   private record DirectVouch(String member, long atNanos) {}
 
   public NodeLiveness(ClusterStore store, SessionRegistry sessions, MemberWatch members, NodeRegistrar registrar,
@@ -103,10 +103,10 @@ public final class NodeLiveness {
       if (now - lastSeen <= ttlNanos) {
         continue;
       }
-      OptionalLong heard = direct.lastHeard(name, now);
-      if (heard.isPresent() && now - heard.getAsLong() <= ttlNanos) {
-        vouched.put(name, heard.getAsLong());
-        vouchedBy.put(name, new DirectVouch(direct.heardBy(name), heard.getAsLong()));
+      Optional<DirectVouch> heard = direct.lastHeard(name, now);
+      if (heard.isPresent() && now - heard.get().atNanos() <= ttlNanos) {
+        vouched.put(name, heard.get().atNanos());
+        vouchedBy.put(name, heard.get());
         continue;
       }
       if (direct.orphaned(name, now) && now - lastSeen <= ttlNanos + reconnectWindowNanos(direct.orphans(now))) {
@@ -131,7 +131,6 @@ public final class NodeLiveness {
     private final Map<String, List<MemberRecord>> listedBy;
     private final Map<String, Optional<Map<String, MemberProbe.Held>>> byMember = new HashMap<>();
     private final Map<String, List<String>> kept = new TreeMap<>();
-    private final Map<String, String> heardBy = new HashMap<>(); // node -> the member whose answer lastHeard used
     private int orphans = -1;
 
     DirectAnswers(ClusterSnapshot snapshot, Map<String, List<MemberRecord>> listedBy) {
@@ -158,11 +157,11 @@ public final class NodeLiveness {
     }
 
     /**
-     * When some other member last vouched for the node's agent, by its own word: now, while the
-     * agent's next heartbeat is not due (its interval grows with the cluster, past the TTL at
+     * Which other member vouches for the node's agent, by its own word, and to when: now, while
+     * the agent's next heartbeat is not due (its interval grows with the cluster, past the TTL at
      * 10,000 nodes), else when it fell due. Empty if no member holds its session.
      */
-    OptionalLong lastHeard(String node, long now) {
+    Optional<DirectVouch> lastHeard(String node, long now) {
       long best = 0;
       String by = null;
       for (MemberRecord m : snapshot.members().values()) {
@@ -178,18 +177,12 @@ public final class NodeLiveness {
         }
       }
       if (by == null) {
-        return OptionalLong.empty();
+        return Optional.empty();
       }
-      heardBy.put(node, by);
       if (now - best <= ttlNanos) {
         kept.computeIfAbsent(by, k -> new ArrayList<>()).add(node);
       }
-      return OptionalLong.of(best);
-    }
-
-    /** The member whose answer {@link #lastHeard} last used for the node. */
-    String heardBy(String node) {
-      return heardBy.get(node);
+      return Optional.of(new DirectVouch(by, best));
     }
 
     /**

@@ -56,9 +56,8 @@ final class ReplicaView {
     sharedStrings.clear();
     leader = null;
     meta = null;
-    desiredTouched = null;
+    desiredTouched = null; // stays null: the next snapshot's changes are unknown
     apply(contents);
-    desiredTouched = null;
     version = Math.max(version, index);
     dirty = true;
   }

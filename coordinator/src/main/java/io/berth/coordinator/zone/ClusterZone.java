@@ -17,6 +17,7 @@ import io.berth.proto.TaskState;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -229,13 +230,13 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   private JobNames jobNames(JobKey key, JobState js, ClusterSnapshot s, Map<String, InetAddress> nodeAddresses,
       JobNames was) {
     Map<String, GroupWalk> walks = new LinkedHashMap<>();
-    Map<String, Name> groupNames = new HashMap<>(); // group name -> its DNS name, parsed once
     Map<String, Name> serviceNames = new HashMap<>(); // group and port label -> SRV owner
     ZonePart.Builder groups = ZonePart.builder(name(names.job(key.namespace(), key.name())));
     GroupWalk walk = null;
     for (TaskRecord t : s.tasksOf(key)) {
       if (walk == null || t.getGroup() != walk.group) { // the replica shares each group's name string
-        walk = walks.computeIfAbsent(t.getGroup(), GroupWalk::new);
+        walk = walks.computeIfAbsent(t.getGroup(),
+            g -> new GroupWalk(g, name(names.group(key.namespace(), key.name(), g)), ttlOf(js, g)));
       }
       walk.add(t);
       if (t.getPortsCount() == 0 || !walk.answers(t)) {
@@ -245,27 +246,23 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
       if (addr == null) {
         continue;
       }
-      long ttl = ttlOf(js, t.getGroup());
-      Name groupName = groupName(key, t.getGroup(), groupNames);
-      Name taskName = child(Integer.toString(t.getIndex()), groupName);
+      Name taskName = child(Integer.toString(t.getIndex()), walk.name);
       for (Map.Entry<String, Integer> port : t.getPortsMap().entrySet()) {
         Name service = serviceNames.computeIfAbsent(t.getGroup() + "\0" + port.getKey(),
             k -> name(names.service(key.namespace(), key.name(), t.getGroup(), port.getKey())));
-        groups.record(new SRVRecord(service, DClass.IN, ttl, 0, 0, port.getValue(), taskName));
-        groups.glue(taskName, addr, ttl); // the target's own name is in its block's part
+        groups.record(new SRVRecord(service, DClass.IN, walk.ttl, 0, 0, port.getValue(), taskName));
+        groups.glue(taskName, addr, walk.ttl); // the target's own name is in its block's part
       }
     }
     Map<Block, RenderedBlock> blocks = new LinkedHashMap<>();
     for (GroupWalk g : walks.values()) {
       // A group's A answer holds each node's address once: its tasks share nodes (100,000 tasks
       // on 10,000 nodes). First seen first, as the builder would keep them.
-      Name groupName = groupName(key, g.group, groupNames);
-      long ttl = ttlOf(js, g.group);
-      Map<InetAddress, Boolean> addresses = new LinkedHashMap<>();
+      Set<InetAddress> addresses = new HashSet<>();
       for (String node : g.answeringNodes) {
         InetAddress addr = nodeAddresses.get(node);
-        if (addr != null && addresses.put(addr, Boolean.TRUE) == null) {
-          groups.address(groupName, addr, ttl);
+        if (addr != null && addresses.add(addr)) {
+          groups.address(g.name, addr, g.ttl);
         }
       }
       for (int n = 0; n < g.blocks.size(); n++) {
@@ -277,7 +274,7 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
         RenderedBlock had = was == null ? null : was.blocks().get(block);
         blocks.put(block, had != null && sameObjects(had.from(), tasks)
             ? had
-            : new RenderedBlock(tasks, blockPart(groupName, ttl, tasks, nodeAddresses)));
+            : new RenderedBlock(tasks, blockPart(g.name, g.ttl, tasks, nodeAddresses)));
       }
     }
     return new JobNames(groups.build(), blocks);
@@ -286,11 +283,15 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   /** One group's tasks as a rebuild walks a job: by block, and the nodes its group name answers with. */
   private static final class GroupWalk {
     final String group;
+    final Name name; // the group's DNS name, parsed once
+    final long ttl; // its tasks' and its own, from the group's spec
     final List<List<TaskRecord>> blocks = new ArrayList<>(); // by block number; null where none
     final Set<String> answeringNodes = new LinkedHashSet<>(); // of its running, healthy tasks, first seen first
 
-    GroupWalk(String group) {
+    GroupWalk(String group, Name name, long ttl) {
       this.group = group;
+      this.name = name;
+      this.ttl = ttl;
     }
 
     void add(TaskRecord t) {
@@ -335,10 +336,6 @@ public final class ClusterZone implements ZoneView, Consumer<ClusterSnapshot> {
   private long ttlOf(JobState js, String group) {
     GroupSpec g = group(js, group);
     return g != null && g.getDnsTtlSeconds() > 0 ? g.getDnsTtlSeconds() : defaultTtl;
-  }
-
-  private Name groupName(JobKey key, String group, Map<String, Name> groupNames) {
-    return groupNames.computeIfAbsent(group, g -> name(names.group(key.namespace(), key.name(), g)));
   }
 
   /** The same records, by identity: a record the state did not rewrite is the very same object. */

@@ -84,6 +84,18 @@ class NodeLivenessTest {
     return new MemberProbe.Held(quiet, interval);
   }
 
+  /** c2, asked, holds n1's session: quiet so long, its agent heartbeating every {@code interval}. */
+  private void c2Hears(Duration quiet, Duration interval) {
+    c2Says.set(Optional.of(Map.of("n1", heard(quiet, interval))));
+  }
+
+  /** Moves the clock on by {@code d}, runs one liveness pass, and asserts n1's status after it. */
+  private void afterCheck(Duration d, NodeStatus expected, String why) {
+    advance(d);
+    liveness.check();
+    assertEquals(expected, statusOfN1(), why);
+  }
+
   private void advance(Duration d) {
     clock.addAndGet(d.toNanos());
     selfMoves();
@@ -97,23 +109,15 @@ class NodeLivenessTest {
 
   @Test
   void aNodeWhoseMemberStillHoldsItsSessionIsNotDownThoughThatMembersRecordStalled() {
-    advance(TTL.plusSeconds(1));
-    c2Says.set(Optional.of(Map.of("n1", heard(Duration.ofMillis(200), HEARTBEAT))));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "c2 said it heard from n1 200 ms ago");
+    c2Hears(Duration.ofMillis(200), HEARTBEAT);
+    afterCheck(TTL.plusSeconds(1), NodeStatus.NODE_READY, "c2 said it heard from n1 200 ms ago");
 
     // c2 stops answering (it died): n1's agent gets the reconnect window on top of the TTL to find
     // another coordinator, counted from c2's last answer; then it is down.
     c2Says.set(Optional.empty());
-    advance(Duration.ofSeconds(3));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "within the TTL of c2's direct answer");
-    advance(Duration.ofSeconds(3));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "past the TTL, within the reconnect window");
-    advance(Duration.ofNanos(NodeLiveness.AGENT_RECONNECT_WINDOW_NANOS));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
+    afterCheck(Duration.ofSeconds(3), NodeStatus.NODE_READY, "within the TTL of c2's direct answer");
+    afterCheck(Duration.ofSeconds(3), NodeStatus.NODE_READY, "past the TTL, within the reconnect window");
+    afterCheck(Duration.ofNanos(NodeLiveness.AGENT_RECONNECT_WINDOW_NANOS), NodeStatus.NODE_DOWN, null);
   }
 
   @Test
@@ -121,19 +125,13 @@ class NodeLivenessTest {
     // c2's record stalled before n1's agent came to it (the same seq: it did not move), so only
     // c2's direct answers vouch for n1.
     store.putMember(MemberRecord.newBuilder().setId("c2").setGrpcEndpoint("c2:7000").setRefreshedSeq(1).build());
-    advance(TTL.plusSeconds(1));
-    c2Says.set(Optional.of(Map.of("n1", heard(Duration.ofMillis(200), HEARTBEAT))));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "c2 said it heard from n1 200 ms ago");
+    c2Hears(Duration.ofMillis(200), HEARTBEAT);
+    afterCheck(TTL.plusSeconds(1), NodeStatus.NODE_READY, "c2 said it heard from n1 200 ms ago");
 
     // c2 stops answering (collector pauses, or it died): n1's agent is c2's orphan, not a dead node.
     c2Says.set(Optional.empty());
-    advance(TTL.plusSeconds(1));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "past the TTL of c2's answer, within the reconnect window");
-    advance(Duration.ofNanos(NodeLiveness.AGENT_RECONNECT_WINDOW_NANOS));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
+    afterCheck(TTL.plusSeconds(1), NodeStatus.NODE_READY, "past the TTL of c2's answer, within the reconnect window");
+    afterCheck(Duration.ofNanos(NodeLiveness.AGENT_RECONNECT_WINDOW_NANOS), NodeStatus.NODE_DOWN, null);
   }
 
   @Test
@@ -149,12 +147,8 @@ class NodeLivenessTest {
     assertEquals(Duration.ofSeconds(20).toNanos(), NodeLiveness.reconnectWindowNanos(500));
     assertEquals(NodeLiveness.AGENT_RECONNECT_WINDOW_NANOS, NodeLiveness.reconnectWindowNanos(1));
 
-    advance(TTL.plusSeconds(11));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "past TTL + 10 s, within TTL + 500 x 40 ms");
-    advance(Duration.ofSeconds(10));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "past TTL + 20 s");
+    afterCheck(TTL.plusSeconds(11), NodeStatus.NODE_READY, "past TTL + 10 s, within TTL + 500 x 40 ms");
+    afterCheck(Duration.ofSeconds(10), NodeStatus.NODE_DOWN, "past TTL + 20 s");
   }
 
   @Test
@@ -162,20 +156,14 @@ class NodeLivenessTest {
     // At 10,000 nodes agents heartbeat every 10 s, twice the TTL: c2's record stalled (a long
     // collector pause) and c2, asked, has not heard from n1 for 8 s, which is on time for n1.
     Duration interval = Duration.ofSeconds(10);
-    advance(TTL.plusSeconds(3));
-    c2Says.set(Optional.of(Map.of("n1", heard(TTL.plusSeconds(3), interval))));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "quiet 8 s, next heartbeat due at 10 s");
+    c2Hears(TTL.plusSeconds(3), interval);
+    afterCheck(TTL.plusSeconds(3), NodeStatus.NODE_READY, "quiet 8 s, next heartbeat due at 10 s");
 
-    advance(Duration.ofSeconds(4));
-    c2Says.set(Optional.of(Map.of("n1", heard(Duration.ofSeconds(12), interval))));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "its heartbeat 2 s overdue: within the TTL");
+    c2Hears(Duration.ofSeconds(12), interval);
+    afterCheck(Duration.ofSeconds(4), NodeStatus.NODE_READY, "its heartbeat 2 s overdue: within the TTL");
 
-    advance(Duration.ofSeconds(5));
-    c2Says.set(Optional.of(Map.of("n1", heard(Duration.ofSeconds(17), interval))));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "its heartbeat 7 s overdue: past the TTL");
+    c2Hears(Duration.ofSeconds(17), interval);
+    afterCheck(Duration.ofSeconds(5), NodeStatus.NODE_DOWN, "its heartbeat 7 s overdue: past the TTL");
   }
 
   @Test
@@ -194,12 +182,8 @@ class NodeLivenessTest {
     selfMoves();
     c2Says.set(Optional.of(Map.of()));
 
-    advance(TTL.plusSeconds(1));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1(), "released with 499 others: TTL + 500 x 40 ms");
-    advance(Duration.ofSeconds(20));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "past TTL + 20 s");
+    afterCheck(TTL.plusSeconds(1), NodeStatus.NODE_READY, "released with 499 others: TTL + 500 x 40 ms");
+    afterCheck(Duration.ofSeconds(20), NodeStatus.NODE_DOWN, "past TTL + 20 s");
   }
 
   @Test
@@ -208,25 +192,19 @@ class NodeLivenessTest {
     store.putMember(MemberRecord.newBuilder().setId("c2").setGrpcEndpoint("c2:7000").setRefreshedSeq(2).build());
     selfMoves();
     c2Says.set(Optional.of(Map.of()));
-    advance(TTL.plusSeconds(1));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
+    afterCheck(TTL.plusSeconds(1), NodeStatus.NODE_DOWN, null);
   }
 
   @Test
   void aMemberThatHoldsOnlyAQuietSessionVouchesForNothing() {
-    advance(TTL.plusSeconds(1));
-    c2Says.set(Optional.of(Map.of("n1", heard(TTL.plusSeconds(3), HEARTBEAT))));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_DOWN, statusOfN1(), "c2 holds a session but n1's heartbeat is 7 s overdue");
+    c2Hears(TTL.plusSeconds(3), HEARTBEAT);
+    afterCheck(TTL.plusSeconds(1), NodeStatus.NODE_DOWN, "c2 holds a session but n1's heartbeat is 7 s overdue");
   }
 
   @Test
   void withinTheGracePeriodNobodyIsJudgedAndNobodyIsAsked() {
     c2Says.set(null); // asking would fail the test: Optional expected
-    advance(TTL.minusSeconds(1));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_READY, statusOfN1());
+    afterCheck(TTL.minusSeconds(1), NodeStatus.NODE_READY, null);
     assertTrue(TimeUnit.NANOSECONDS.toSeconds(clock.get()) > 0);
   }
 
@@ -243,10 +221,8 @@ class NodeLivenessTest {
         .putTask(web, t.setId("on-n2").setNode("n2").setState(TaskState.TASK_RUNNING).build()));
     ClusterSnapshot before = store.awaitVersion(v, Duration.ofSeconds(10));
 
-    advance(TTL.plusSeconds(1));
-    c2Says.set(Optional.of(Map.of("n1", heard(TTL.plusSeconds(3), HEARTBEAT))));
-    liveness.check();
-    assertEquals(NodeStatus.NODE_DOWN, statusOfN1());
+    c2Hears(TTL.plusSeconds(3), HEARTBEAT);
+    afterCheck(TTL.plusSeconds(1), NodeStatus.NODE_DOWN, null);
     ClusterSnapshot after = store.snapshot();
     TaskRecord lost = after.task("on-n1").orElseThrow();
     assertEquals(TaskState.TASK_LOST, lost.getState());
