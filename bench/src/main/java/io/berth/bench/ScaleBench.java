@@ -131,7 +131,7 @@ public final class ScaleBench {
       long[] heapTasks = liveHeaps("tasks");
       row("coordinator live heap (after a full GC), per member", heapSummary(heapIdle, heapNodes, heapTasks),
           "per node: (nodes ready - idle) / nodes; per task: (tasks running - nodes ready) / tasks");
-      dumpFlightRecordings("before-kill");
+      dumpFlightRecordings("before-kill", fleet);
 
       if (members >= 3 && !"0".equals(System.getenv("BERTH_BENCH_KILL"))) {
         int leader = leader();
@@ -166,7 +166,7 @@ public final class ScaleBench {
         double[] cpu3 = cpuSeconds(fleet);
         cpu3[leader] = cpu2[leader]; // killed: /proc has nothing more to say
         int down = downNodes(survivor);
-        dumpFlightRecordings("after-reconnect");
+        dumpFlightRecordings("after-reconnect", fleet);
         row("leader kill -9 with " + nodes + " agents connected", "new leader after " + fmt(leaderS) + " s, "
             + (all ? "every agent reconnected after " + fmt(reconnectS) + " s"
                 : "NOT SETTLED: " + back[0] + " of " + nodes + " agents on survivors after " + fmt(reconnectS) + " s"),
@@ -387,9 +387,9 @@ public final class ScaleBench {
   /**
    * With BERTH_BENCH_JFR_DIR set (and the coordinators started with a flight recording, e.g.
    * BERTH_JAVA_OPTS=-XX:StartFlightRecording=settings=profile), saves each coordinator's
-   * recording there: before the leader kill, and the survivors' again once every agent is back.
+   * recording there (and each fleet JVM's): before the leader kill, and again once every agent is back.
    */
-  private void dumpFlightRecordings(String phase) throws IOException, InterruptedException {
+  private void dumpFlightRecordings(String phase, FleetProcesses fleet) throws IOException, InterruptedException {
     String dir = System.getenv("BERTH_BENCH_JFR_DIR");
     if (dir == null || dir.isBlank()) {
       return;
@@ -401,6 +401,16 @@ public final class ScaleBench {
       }
       Path file = Path.of(dir).toAbsolutePath().resolve("coordinator-" + i + "-" + phase + ".jfr");
       System.out.println(jcmd(coordinators.get(i).pid(), "JFR.dump", "filename=" + file).trim());
+    }
+    // The fleet's too, when BERTH_BENCH_FLEET_OPTS started it with a recording: the agents' side
+    // of a reconnect is half its CPU here.
+    if (!System.getenv().getOrDefault("BERTH_BENCH_FLEET_OPTS", "").contains("StartFlightRecording")) {
+      return;
+    }
+    int j = 0;
+    for (long pid : fleet.pids()) {
+      Path file = Path.of(dir).toAbsolutePath().resolve("fleet-" + j++ + "-" + phase + ".jfr");
+      System.out.println(jcmd(pid, "JFR.dump", "filename=" + file).trim());
     }
   }
 

@@ -7,6 +7,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
+import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -159,6 +160,8 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
     // TLS handler needs them (channelActive, the protocol negotiation event) and was not there.
     private boolean waiting;
     private final java.util.List<Object> held = new java.util.ArrayList<>();
+    private final java.util.List<Object> heldReads = new java.util.ArrayList<>();
+    private boolean steppedAside;
 
     Gate(ChannelHandler tlsHandler) {
       this.tlsHandler = tlsHandler;
@@ -222,6 +225,14 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
         }
       }
       held.clear();
+      if (!heldReads.isEmpty()) {
+        // The client's hello came in with a read already under way when the gate began to wait.
+        for (Object msg : heldReads) {
+          passRead(ctx, msg);
+        }
+        heldReads.clear();
+        ctx.fireChannelReadComplete();
+      }
       ctx.channel().config().setAutoRead(true);
     }
 
@@ -243,11 +254,40 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       }
     }
 
-    /** The client's first bytes: the SslHandler is in place; its handshake's end frees the slot. */
+    /**
+     * The client's first bytes. Held while the connection waits: turning reads off does not stop
+     * one already under way, and on a busy event loop the hello is often in it (without the gate's
+     * hold it reached gRPC before any TLS handler, and the connection failed: "channelRead()
+     * missed by ProtocolNegotiator handler", 320 of c0's connections in run AS's reconnect).
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      if (waiting) {
+        heldReads.add(msg);
+        return;
+      }
+      passRead(ctx, msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (!waiting) {
+        ctx.fireChannelReadComplete();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      heldReads.forEach(ReferenceCountUtil::release);
+      heldReads.clear();
+      ctx.fireChannelInactive();
+    }
+
+    /** Once admitted: the SslHandler is in place; its handshake's end frees the slot. */
+    private void passRead(ChannelHandlerContext ctx, Object msg) {
+      SslHandler ssl = steppedAside ? null : ctx.pipeline().get(SslHandler.class);
       if (ssl != null && release != null) {
+        steppedAside = true;
         Runnable r = release;
         long admittedAt = admittedAtNanos;
         ssl.handshakeFuture().addListener(f -> {
