@@ -161,6 +161,9 @@ public final class AgentSession implements StatusSink {
           throw e;
         } catch (RuntimeException e) {
           log.warn("coordinator {}: {}", endpoint, describe(e));
+          if (rootCause(e) instanceof java.net.ConnectException) {
+            endpoints.unreachable(endpoint);
+          }
         }
         endpoints.tryOthersFirst(endpoint);
         if (stopped) {
@@ -431,12 +434,17 @@ public final class AgentSession implements StatusSink {
     }
   }
 
-  /** One line: the gRPC status and the root cause, no stack trace (these repeat on retries). */
-  static String describe(Throwable e) {
+  private static Throwable rootCause(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
+    return root;
+  }
+
+  /** One line: the gRPC status and the root cause, no stack trace (these repeat on retries). */
+  static String describe(Throwable e) {
+    Throwable root = rootCause(e);
     String rootText = root == e ? "" : " (" + root.getClass().getSimpleName() + ": "
         + root.getMessage() + ")";
     if (e instanceof StatusRuntimeException || e instanceof io.grpc.StatusException) {

@@ -84,4 +84,32 @@ class CoordinatorEndpointsTest {
     }
     assertEquals(List.of("[::1]:7070"), CoordinatorEndpoints.parse("[::1]:7070").all());
   }
+  @Test
+  void aCoordinatorNothingListensAtIsPassedOverForAWhileUnlessNoOtherIsLeft() {
+    long[] now = {0};
+    CoordinatorEndpoints e = new CoordinatorEndpoints(List.of("c0:7070", "c1:7070", "c2:7070"), new Random(1),
+        () -> now[0]);
+    e.unreachable("c0:7070");
+    e.tryOthersFirst("c0:7070");
+    Set<String> tried = new java.util.HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      String next = e.next();
+      tried.add(next);
+      e.tryOthersFirst(next); // each survivor turns the agent away in turn
+    }
+    assertEquals(Set.of("c1:7070", "c2:7070"), tried, "the dead coordinator is not dialled while it is marked");
+
+    e.unreachable("c1:7070");
+    e.unreachable("c2:7070");
+    tried.clear();
+    for (int i = 0; i < 3; i++) {
+      tried.add(e.next());
+    }
+    assertEquals(3, tried.size(), "with every coordinator marked, the rotation goes on as before");
+
+    now[0] += CoordinatorEndpoints.UNREACHABLE_NANOS;
+    e.unreachable("c1:7070");
+    e.unreachable("c2:7070");
+    assertEquals("c0:7070", e.next(), "c0's mark ran out: it is tried again");
+  }
 }

@@ -58,20 +58,33 @@ public final class CallAuthorizer implements ServerInterceptor {
     return Contexts.interceptCall(ctx, call, headers, next);
   }
 
+  /**
+   * The identity the session's certificate names, read once per TLS session and kept on it: an
+   * agent's reconnect makes two calls (Join, then its session), and each read parses the subject's
+   * ASN.1 and formats the serial, which in a reconnect storm was enough to be compiled anew.
+   */
   private static Optional<PeerIdentity> peer(SSLSession session) {
     if (session == null) {
       return Optional.empty();
+    }
+    if (session.getValue(IDENTITY) instanceof PeerIdentity known) {
+      return Optional.of(known);
     }
     try {
       Certificate[] chain = session.getPeerCertificates();
       if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
         return Optional.empty();
       }
-      return Optional.of(PeerIdentity.of(leaf));
+      PeerIdentity id = PeerIdentity.of(leaf);
+      session.putValue(IDENTITY, id);
+      return Optional.of(id);
     } catch (SSLPeerUnverifiedException | IllegalArgumentException e) {
       return Optional.empty();
     }
   }
+
+  /** The name {@link #peer} keeps a session's identity under. */
+  private static final String IDENTITY = "io.berth.peer-identity";
 
   private static <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, Status status) {
     call.close(status, new Metadata());
