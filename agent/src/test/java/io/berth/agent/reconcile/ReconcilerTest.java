@@ -292,6 +292,26 @@ class ReconcilerTest {
   }
 
   @Test
+  void aCheckAddedToARunningTasksAssignmentIsReportedAndOnlyTheTasksThatChangedAre() {
+    ContainerSpec checked = busybox().toBuilder().setHealthCheck(io.berth.proto.HealthCheck.newBuilder()
+        .setType("command").addCommand("true").setTimeoutMs(1000)).build();
+    reconciler.setDesired(Map.of("t1", busybox(), "t2", busybox()));
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_NONE, last("t1").getHealth());
+    int before = reports.size();
+
+    // The same containers; only t1's assignment gains a check: its status changes, t2's does not.
+    reconciler.setDesired(Map.of("t1", checked, "t2", busybox()));
+    assertEquals(before + 1, reports.size(), "one report, for the task whose status changed");
+    assertEquals("t1", reports.get(reports.size() - 1).getTaskId());
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_UNKNOWN, last("t1").getHealth());
+    assertEquals(2, runtime.count("create"), "no container was made again");
+
+    reconciler.setDesired(Map.of("t1", busybox(), "t2", busybox()));
+    assertEquals(io.berth.proto.TaskHealth.HEALTH_NONE, last("t1").getHealth(), "the check went: no health");
+    assertEquals(before + 2, reports.size());
+  }
+
+  @Test
   void aDeadContainersRemovalDoesNotHoldUpTheCreateOfItsReplacement() throws Exception {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
     java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();

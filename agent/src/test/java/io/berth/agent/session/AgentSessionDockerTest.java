@@ -42,13 +42,19 @@ class AgentSessionDockerTest {
   // Unique per run: agents sharing this daemon (other tests, an e2e run) each see only their own.
   private final String node = "h1-" + run;
 
+  private boolean dockerAnswered;
+
   @BeforeEach
   void requireDocker() {
     DockerTestSupport.requireDockerWithBusybox();
+    dockerAnswered = true;
   }
 
   @AfterEach
   void removeTestContainers() {
+    if (!dockerAnswered) {
+      return; // skipped: there is no daemon to clean up (and asking it would turn the skip into an error)
+    }
     try (DockerContainerRuntime docker = runtime()) {
       for (ContainerInfo c : docker.list()) {
         if (c.taskId().equals(task)) {
