@@ -36,7 +36,10 @@ final class FleetProcesses implements AutoCloseable {
     int first = 0;
     for (int i = 0; i < jvms; i++) {
       int count = nodes / jvms + (i < nodes % jvms ? 1 : 0);
-      List<String> cmd = new ArrayList<>(List.of(java, "-Xss512k"));
+      // More carriers than cores for the agents' virtual threads: class loading pins a carrier, and
+      // with one per core two agents loading classes while a third held the loader's lock froze a
+      // whole fleet JVM at startup (2,017 agents never joined; JDK 25, 2 vCPUs).
+      List<String> cmd = new ArrayList<>(List.of(java, "-Xss512k", "-Djdk.virtualThreadScheduler.parallelism=8"));
       if (!opts.isEmpty()) {
         cmd.addAll(List.of(opts.split("\\s+")));
       }
