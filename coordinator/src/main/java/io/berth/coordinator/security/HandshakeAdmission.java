@@ -160,8 +160,7 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
     // TLS handler needs them (channelActive, the protocol negotiation event) and was not there.
     private boolean waiting;
     private final java.util.List<Object> held = new java.util.ArrayList<>();
-    private final java.util.List<Object> heldReads = new java.util.ArrayList<>();
-    private boolean steppedAside;
+    private Waiting waitingEntry;
 
     Gate(ChannelHandler tlsHandler) {
       this.tlsHandler = tlsHandler;
@@ -182,6 +181,7 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       waiting = true;
       ctx.channel().config().setAutoRead(false);
       Waiting w = new Waiting(ctx, this);
+      waitingEntry = w;
       queue.add(w);
       ctx.executor().schedule(() -> {
         if (w.claim()) {
@@ -225,14 +225,6 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
         }
       }
       held.clear();
-      if (!heldReads.isEmpty()) {
-        // The client's hello came in with a read already under way when the gate began to wait.
-        for (Object msg : heldReads) {
-          passRead(ctx, msg);
-        }
-        heldReads.clear();
-        ctx.fireChannelReadComplete();
-      }
       ctx.channel().config().setAutoRead(true);
     }
 
@@ -255,39 +247,27 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
     }
 
     /**
-     * The client's first bytes. Held while the connection waits: turning reads off does not stop
-     * one already under way, and on a busy event loop the hello is often in it (without the gate's
-     * hold it reached gRPC before any TLS handler, and the connection failed: "channelRead()
-     * missed by ProtocolNegotiator handler", 320 of c0's connections in run AS's reconnect).
+     * The client's first bytes: the SslHandler is in place; its handshake's end frees the slot.
+     * Bytes can reach a connection still waiting (turning reads off does not stop a read already
+     * under way, and on a busy event loop the hello is often in one): it is closed as one the
+     * queue could not keep, and its agent retries. Passed on, they reached gRPC before any TLS
+     * handler and failed the connection anyway, with an error ("channelRead() missed by
+     * ProtocolNegotiator handler": 320 of c0's connections in run AS's reconnect). Holding them
+     * for the TLS handler instead left many handshakes hanging until the client's 10 s timeout
+     * (run AX's join of 10,000 nodes took 532 s against 257 s), for a reason not found.
      */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (waiting) {
-        heldReads.add(msg);
+        ReferenceCountUtil.release(msg);
+        if (waitingEntry != null && waitingEntry.claim()) {
+          queued.decrementAndGet();
+          refuse(ctx);
+        }
         return;
       }
-      passRead(ctx, msg);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-      if (!waiting) {
-        ctx.fireChannelReadComplete();
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      heldReads.forEach(ReferenceCountUtil::release);
-      heldReads.clear();
-      ctx.fireChannelInactive();
-    }
-
-    /** Once admitted: the SslHandler is in place; its handshake's end frees the slot. */
-    private void passRead(ChannelHandlerContext ctx, Object msg) {
-      SslHandler ssl = steppedAside ? null : ctx.pipeline().get(SslHandler.class);
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
       if (ssl != null && release != null) {
-        steppedAside = true;
         Runnable r = release;
         long admittedAt = admittedAtNanos;
         ssl.handshakeFuture().addListener(f -> {
