@@ -253,8 +253,8 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
      * queue could not keep, and its agent retries. Passed on, they reached gRPC before any TLS
      * handler and failed the connection anyway, with an error ("channelRead() missed by
      * ProtocolNegotiator handler": 320 of c0's connections in run AS's reconnect). Holding them
-     * for the TLS handler instead left many handshakes hanging until the client's 10 s timeout
-     * (run AX's join of 10,000 nodes took 532 s against 257 s), for a reason not found.
+     * for the TLS handler on admission was tried (9d20d3d) and dropped: a slow join measured with
+     * it turned out to come from the bench, so whether holding is better is not known.
      */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
