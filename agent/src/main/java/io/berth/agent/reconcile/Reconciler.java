@@ -287,7 +287,8 @@ public final class Reconciler {
     }
     for (Iterator<String> i = health.keySet().iterator(); i.hasNext(); ) {
       String taskId = i.next();
-      if (!targets.containsKey(taskId) || !targets.get(taskId).containerId().equals(health.get(taskId).containerId())) {
+      CheckTarget target = targets.get(taskId);
+      if (target == null || !target.containerId().equals(health.get(taskId).containerId())) {
         i.remove();
         dirty.add(taskId);
       }

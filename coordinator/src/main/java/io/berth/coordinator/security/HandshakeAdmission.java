@@ -183,18 +183,21 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       Waiting w = new Waiting(ctx, this);
       waitingEntry = w;
       queue.add(w);
-      ctx.executor().schedule(() -> {
-        if (w.claim()) {
-          queued.decrementAndGet();
-          refuse(ctx);
-        }
-      }, maxWaitNanos, TimeUnit.NANOSECONDS);
+      ctx.executor().schedule(() -> refuseWhileWaiting(ctx), maxWaitNanos, TimeUnit.NANOSECONDS);
       ctx.channel().closeFuture().addListener(f -> {
         if (w.claim()) {
           queued.decrementAndGet();
         }
       });
       drain(); // a slot may have come free since tryAcquire
+    }
+
+    /** Closes the waiting connection, unless a slot, its close or its timeout claimed it first. */
+    private void refuseWhileWaiting(ChannelHandlerContext ctx) {
+      if (waitingEntry.claim()) {
+        queued.decrementAndGet();
+        refuse(ctx);
+      }
     }
 
     private long admittedAtNanos;
@@ -260,10 +263,7 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (waiting) {
         ReferenceCountUtil.release(msg);
-        if (waitingEntry != null && waitingEntry.claim()) {
-          queued.decrementAndGet();
-          refuse(ctx);
-        }
+        refuseWhileWaiting(ctx);
         return;
       }
       SslHandler ssl = ctx.pipeline().get(SslHandler.class);
