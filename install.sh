@@ -346,6 +346,13 @@ if [ -n "$CHANGED" ]; then
   chmod 755 "$TMP/berth-agent-supervise"
   mv -f "$TMP/berth-agent-supervise" "$PREFIX/bin/berth-agent-supervise"
 fi
+# The agent's class archive, dumped for the installed bundle's own paths (the JVM accepts it only
+# there): ~3 MiB less memory for the agent and a faster start. Once per bundle, a few seconds; the
+# agent runs without it if this fails. Bundles from before it have no class list.
+if [ -f "$PREFIX/agent/cds/agent.classlist" ] && [ ! -f "$PREFIX/agent/cds/agent.jsa" ]; then
+  say "dumping the agent's class archive"
+  "$PREFIX/agent/bin/berth-agent" share-classes || say "no class archive: the agent runs without it"
+fi
 
 
 running() {

@@ -15,6 +15,10 @@ SETTLE=${SETTLE:-20}
 NODE=rss-node
 export AGENT_CMD=${AGENT_CMD:-bundle/target/berth-agent/bin/berth-agent}
 [ -x "${AGENT_CMD%% *}" ] || { echo "agent-rss: no ${AGENT_CMD%% *}: run mvn -B -DskipTests package" >&2; exit 1; }
+# The class archive install.sh dumps for the installed bundle (SHARE=0 measures without it).
+case "$AGENT_CMD" in
+  */berth-agent) [ "${SHARE:-1}" = 0 ] || "$AGENT_CMD" share-classes ;;
+esac
 trap 'stop_one_node_cluster' EXIT
 . bench/scripts/one-node-cluster.sh
 

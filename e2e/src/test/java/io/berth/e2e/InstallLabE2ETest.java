@@ -49,6 +49,11 @@ class InstallLabE2ETest {
   static final String COUNT_AGENTS = "n=0; for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' <$p/cmdline 2>/dev/null) || continue;"
       + " case \"$c\" in *io.berth.agent.cli.AgentMai[n]*) n=$((n+1));; esac; done; echo $n";
   static final String COUNT_SUPERVISORS = COUNT_AGENTS.replace("io.berth.agent.cli.AgentMai[n]", "berth-agent-supervis[e]");
+  // Whether the agent's JVM mapped the class archive install.sh dumped: a JVM that refuses an
+  // archive (dumped for other paths, or older than a jar) does not map it.
+  static final String AGENT_MAPS_CLASS_ARCHIVE = "for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' <$p/cmdline 2>/dev/null) || continue;"
+      + " case \"$c\" in *io.berth.agent.cli.AgentMai[n]*) grep -q /opt/berth/agent/cds/agent.jsa $p/maps && exit 0;; esac;"
+      + " done; exit 1";
 
   Lab lab;
   LabHost host;
@@ -136,6 +141,8 @@ class InstallLabE2ETest {
     assertEquals(1, count(COUNT_SUPERVISORS));
     assertTrue(inFreshHost("grep -q -- \"--ca-file '/opt/berth/ca.crt'\" /opt/berth/bin/berth-agent-run").ok(),
         "the agent is given the CA install.sh checked against the token");
+    assertTrue(r.out().contains("dumping the agent's class archive"), r.out());
+    assertTrue(inFreshHost(AGENT_MAPS_CLASS_ARCHIVE).ok(), "the installed agent runs with the class archive dumped for it");
 
     Timings.time("install: a task on the installed node running", () -> {
       lab.run("installed-task.yaml", """
