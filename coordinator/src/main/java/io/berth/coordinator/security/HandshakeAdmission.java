@@ -2,7 +2,6 @@ package io.berth.coordinator.security;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
-import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,8 +10,6 @@ import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -24,11 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs at most {@code limit} TLS handshakes at once on the gRPC server. A connection beyond that
- * waits, unread, in a short queue for a free slot; past the queue's wait it is closed, and its
- * agent backs off with jitter and comes again. A connection that finds the queue full is closed
- * too, and the listener stops accepting until half the queue is free again (one wait at most):
- * the connections that come meanwhile wait in the kernel's accept backlog, at no cost to the
- * coordinator, instead of being accepted only to be closed.
+ * waits, unread, in a short queue for a free slot; past the queue's length or its wait it is
+ * closed, and its agent backs off with jitter and comes again.
  *
  * <p>Why: a handshake costs the coordinator a few milliseconds of CPU. When ten thousand agents
  * connect in the same second (a fleet rolled out, every agent restarted), handshakes that all
@@ -57,9 +51,6 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
   private final Queue<Waiting> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong refused = new AtomicLong();
-  // Listeners (server channels) not accepting now, and how many pauses there were.
-  private final Set<Channel> pausedListeners = ConcurrentHashMap.newKeySet();
-  private final AtomicLong pauses = new AtomicLong();
   private final AtomicLong refusedSinceLog = new AtomicLong();
   private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
   // Handshakes finished since the last log line, and their time from admission to finished: what a
@@ -95,11 +86,6 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
     return queued.get();
   }
 
-  /** Whether a listener has stopped accepting because the queue was full. */
-  public boolean acceptingPaused() {
-    return !pausedListeners.isEmpty();
-  }
-
   @Override
   public AsciiString scheme() {
     return tls.scheme();
@@ -126,51 +112,6 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       queued.decrementAndGet();
       w.ctx.executor().execute(() -> w.gate.admit(w.ctx));
     }
-    resumeIfRoom();
-  }
-
-  /**
-   * The queue is full: the listener stops accepting. Under a join storm, connections accepted only
-   * to be closed, and the retries each close brings, took the CPU the handshakes needed (the
-   * coordinators finished 3 to 8 handshakes a second in runs BA and BB); in the kernel's backlog a
-   * connection waits for free, and past the backlog the client's kernel resends its SYN, backing
-   * off by itself. Accepting resumes when half the queue is free, or after one wait at the latest.
-   */
-  private void pauseAccepting(Channel listener) {
-    if (listener == null) {
-      return;
-    }
-    onLoopOf(listener, () -> {
-      if (pausedListeners.add(listener)) {
-        pauses.incrementAndGet();
-        listener.config().setAutoRead(false);
-        listener.eventLoop().schedule(() -> resume(listener), maxWaitNanos, TimeUnit.NANOSECONDS);
-      }
-    });
-  }
-
-  private void resumeIfRoom() {
-    if (!pausedListeners.isEmpty() && queued.get() <= maxQueued / 2) {
-      for (Channel listener : pausedListeners) {
-        onLoopOf(listener, () -> resume(listener));
-      }
-    }
-  }
-
-  /** On the listener's event loop (onLoopOf, or the pause's timeout), where pauses are too. */
-  private void resume(Channel listener) {
-    if (pausedListeners.remove(listener)) {
-      listener.config().setAutoRead(true);
-    }
-  }
-
-  /** Pausing and resuming a listener happen in order on its own event loop. */
-  private static void onLoopOf(Channel listener, Runnable action) {
-    if (listener.eventLoop().inEventLoop()) {
-      action.run();
-    } else {
-      listener.eventLoop().execute(action);
-    }
   }
 
   private void refuse(ChannelHandlerContext ctx) {
@@ -183,9 +124,8 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       long finishedNanos = finishedNanosSinceLog.getAndSet(0);
       log.info("closed {} connections without a handshake: {} TLS handshakes were running and {} "
           + "connections waiting (their agents back off and retry); {} handshakes finished in {} s, "
-          + "{} ms each from admission; accepting paused {} times so far", refusedSinceLog.getAndSet(0),
-          limit, maxQueued, finished, (now - last) / 1_000_000_000L,
-          finished == 0 ? 0 : finishedNanos / finished / 1_000_000, pauses.get());
+          + "{} ms each from admission", refusedSinceLog.getAndSet(0), limit, maxQueued, finished,
+          (now - last) / 1_000_000_000L, finished == 0 ? 0 : finishedNanos / finished / 1_000_000);
     }
     ctx.close();
   }
@@ -234,7 +174,6 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       }
       if (queued.incrementAndGet() > maxQueued) {
         queued.decrementAndGet();
-        pauseAccepting(ctx.channel().parent());
         refuse(ctx);
         return;
       }
@@ -248,7 +187,6 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       ctx.channel().closeFuture().addListener(f -> {
         if (w.claim()) {
           queued.decrementAndGet();
-          resumeIfRoom();
         }
       });
       drain(); // a slot may have come free since tryAcquire
@@ -259,7 +197,6 @@ public final class HandshakeAdmission implements InternalProtocolNegotiator.Prot
       if (waitingEntry.claim()) {
         queued.decrementAndGet();
         refuse(ctx);
-        resumeIfRoom();
       }
     }
 

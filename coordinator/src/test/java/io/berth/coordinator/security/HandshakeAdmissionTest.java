@@ -2,7 +2,6 @@ package io.berth.coordinator.security;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.berth.tls.GrpcTls;
 import io.berth.tls.TlsMaterial;
@@ -29,7 +28,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -139,39 +137,6 @@ class HandshakeAdmissionTest {
     assertArrayEquals(new byte[] {4, 5}, answer.get(20, TimeUnit.SECONDS));
     assertEquals(0, admission.waiting());
     assertEquals(0, admission.inProgress());
-  }
-
-  /**
-   * A connection that finds the queue full is closed and the listener stops accepting: the next
-   * one waits in the kernel's backlog, neither closed nor counted, and is accepted once a slot is
-   * free. Before, it was accepted and closed at once, like the one before it.
-   */
-  @Test
-  void aFullQueuePausesAcceptingUntilASlotIsFree() throws Exception {
-    HandshakeAdmission admission = admission(1, 0, Duration.ofSeconds(30));
-    int port = serve(admission);
-    try (Socket hog = new Socket("127.0.0.1", port)) {
-      await(() -> admission.inProgress() == 1, "the first connection takes the slot");
-      try (Socket second = new Socket("127.0.0.1", port)) {
-        assertClosedByServer(second);
-      }
-      assertEquals(1, admission.refused());
-      await(admission::acceptingPaused, "the full queue pauses accepting");
-      try (Socket third = new Socket("127.0.0.1", port)) { // connected by the kernel alone
-        // A negative cannot be awaited: half a second in which the old gate closed it at once.
-        third.setSoTimeout(500);
-        assertThrows(SocketTimeoutException.class, () -> third.getInputStream().read(),
-            "not accepted, so not closed, while the slot is held");
-        assertEquals(1, admission.refused());
-        hog.close();
-        await(() -> !admission.acceptingPaused(), "the freed slot resumes accepting");
-        await(() -> admission.inProgress() == 1, "the third connection is accepted and takes the slot");
-        assertEquals(1, admission.refused());
-      }
-    }
-    await(() -> admission.inProgress() == 0, "a closed connection frees its slot");
-    assertArrayEquals(new byte[] {6}, echo(port, new byte[] {6}));
-    assertEquals(1, admission.refused());
   }
 
   @Test
