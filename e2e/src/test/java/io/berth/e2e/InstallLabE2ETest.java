@@ -50,7 +50,7 @@ class InstallLabE2ETest {
       + " case \"$c\" in *io.berth.agent.cli.AgentMai[n]*) n=$((n+1));; esac; done; echo $n";
   static final String COUNT_SUPERVISORS = COUNT_AGENTS.replace("io.berth.agent.cli.AgentMai[n]", "berth-agent-supervis[e]");
   // Whether the agent's JVM mapped the class archive install.sh dumped: a JVM that refuses an
-  // archive (dumped for other paths, or older than a jar) does not map it.
+  // archive (dumped for other paths, say) does not map it.
   static final String AGENT_MAPS_CLASS_ARCHIVE = "for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' <$p/cmdline 2>/dev/null) || continue;"
       + " case \"$c\" in *io.berth.agent.cli.AgentMai[n]*) grep -q /opt/berth/agent/cds/agent.jsa $p/maps && exit 0;; esac;"
       + " done; exit 1";
