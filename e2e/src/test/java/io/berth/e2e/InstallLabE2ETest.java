@@ -45,15 +45,27 @@ class InstallLabE2ETest {
   static final String NODE = "installed";
   static final String IMAGE = "lab/debian-curl:1";
   static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(4);
-  // Counts processes by their command lines; the bracket keeps this script from matching itself.
-  static final String COUNT_AGENTS = "n=0; for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' <$p/cmdline 2>/dev/null) || continue;"
-      + " case \"$c\" in *io.berth.agent.cli.AgentMai[n]*) n=$((n+1));; esac; done; echo $n";
-  static final String COUNT_SUPERVISORS = COUNT_AGENTS.replace("io.berth.agent.cli.AgentMai[n]", "berth-agent-supervis[e]");
+  // The installed agent's and its supervisor's command lines; the brackets keep the scripts below
+  // from matching themselves.
+  static final String AGENT_COMMAND = "io.berth.agent.cli.AgentMai[n]";
+  static final String SUPERVISOR_COMMAND = "berth-agent-supervis[e]";
+  static final String COUNT_AGENTS = countScript(AGENT_COMMAND);
+  static final String COUNT_SUPERVISORS = countScript(SUPERVISOR_COMMAND);
   // Whether the agent's JVM mapped the class archive install.sh dumped: a JVM that refuses an
   // archive (dumped for other paths, say) does not map it.
-  static final String AGENT_MAPS_CLASS_ARCHIVE = "for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' <$p/cmdline 2>/dev/null) || continue;"
-      + " case \"$c\" in *io.berth.agent.cli.AgentMai[n]*) grep -q /opt/berth/agent/cds/agent.jsa $p/maps && exit 0;; esac;"
-      + " done; exit 1";
+  static final String AGENT_MAPS_CLASS_ARCHIVE =
+      forEachProcess(AGENT_COMMAND, "grep -q /opt/berth/agent/cds/agent.jsa $p/maps && exit 0") + " exit 1";
+
+  /** A shell loop that runs {@code action} for each process whose command line matches {@code pattern}. */
+  static String forEachProcess(String pattern, String action) {
+    return "for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' <$p/cmdline 2>/dev/null) || continue;"
+        + " case \"$c\" in *" + pattern + "*) " + action + ";; esac; done;";
+  }
+
+  /** A shell script that prints how many processes' command lines match {@code pattern}. */
+  static String countScript(String pattern) {
+    return "n=0; " + forEachProcess(pattern, "n=$((n+1))") + " echo $n";
+  }
 
   Lab lab;
   LabHost host;
