@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's side of the conversation with the coordinators: join, hold one Session stream,
- * and when it breaks, join again (next coordinator, exponential backoff with full jitter).
+ * and when it breaks, join again: the next coordinator, the first attempt at a random moment within
+ * the spread the coordinator asked for ({@code ReconnectPace}), then exponential backoff with full jitter.
  * Reconnecting never touches containers: the Hello tells the coordinator what runs, and the next
  * Assignments is reconciled like any other.
  */
@@ -126,6 +127,7 @@ public final class AgentSession implements StatusSink {
   private volatile SessionStream current;
   private volatile CompletableFuture<Throwable> currentEnded;
   private volatile String nodeId = "";
+  private volatile long reconnectSpreadMs; // ReconnectPace from the coordinator; kept across sessions
   private final AtomicLong sessions = new AtomicLong();
 
   public AgentSession(CoordinatorEndpoints endpoints, String token, Supplier<NodeFacts> facts,
@@ -169,10 +171,7 @@ public final class AgentSession implements StatusSink {
         if (stopped) {
           break;
         }
-        if (wasGood) {
-          backoff.reset();
-        }
-        Duration wait = backoff.next();
+        Duration wait = wasGood ? backoff.afterSession(Duration.ofMillis(reconnectSpreadMs)) : backoff.next();
         log.info("reconnecting in {} ms (attempt {})", wait.toMillis(), backoff.attempts());
         sleep(wait);
       }
@@ -202,6 +201,11 @@ public final class AgentSession implements StatusSink {
       stream.send(AgentMessage.newBuilder()
           .setStatus(TaskStatusReport.newBuilder().addAllTasks(changes)).build());
     }
+  }
+
+  /** The spread the coordinator last asked this agent to reconnect over, in ms (0: none). */
+  public long reconnectSpreadMs() {
+    return reconnectSpreadMs;
   }
 
   /** The id the last successful join gave us ("" before). */
@@ -392,6 +396,9 @@ public final class AgentSession implements StatusSink {
         if (stream != null) {
           logReaders.execute(() -> logs.respond(message.getLogsRequest(), stream::send));
         }
+        break;
+      case RECONNECT_PACE:
+        reconnectSpreadMs = Math.max(0, message.getReconnectPace().getSpreadMs());
         break;
       case COORDINATORS:
         if (message.getCoordinators().getEndpointsCount() > 0) {
