@@ -38,20 +38,6 @@ public final class Backoff {
     return Duration.ofMillis((long) (random.getAsDouble() * ceiling));
   }
 
-  /**
-   * The wait before the first attempt after a session that held: uniform in [0, spread), the
-   * spread its coordinator asked for (so that its agents do not all reach the others at once when
-   * it dies), or the first backoff if that is longer. Later failures back off from there.
-   */
-  public Duration afterSession(Duration spread) {
-    attempt = 1;
-    long ceiling = Math.max(baseMillis, Math.min(spread.toMillis(), MAX_SPREAD_MILLIS));
-    return Duration.ofMillis((long) (random.getAsDouble() * ceiling));
-  }
-
-  /** Bounds a spread from a coordinator: past this a node would be judged down before it tried. */
-  static final long MAX_SPREAD_MILLIS = 300_000;
-
   /** Call after a success: the next failure waits little again. */
   public void reset() {
     attempt = 0;

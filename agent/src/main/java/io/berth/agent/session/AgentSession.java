@@ -45,8 +45,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's side of the conversation with the coordinators: join, hold one Session stream,
- * and when it breaks, join again: the next coordinator, the first attempt at a random moment within
- * the spread the coordinator asked for ({@code ReconnectPace}), then exponential backoff with full jitter.
+ * and when it breaks, join again (next coordinator, exponential backoff with full jitter).
  * Reconnecting never touches containers: the Hello tells the coordinator what runs, and the next
  * Assignments is reconciled like any other.
  */
@@ -127,7 +126,6 @@ public final class AgentSession implements StatusSink {
   private volatile SessionStream current;
   private volatile CompletableFuture<Throwable> currentEnded;
   private volatile String nodeId = "";
-  private volatile long reconnectSpreadMs; // ReconnectPace from the coordinator; kept across sessions
   private final AtomicLong sessions = new AtomicLong();
 
   public AgentSession(CoordinatorEndpoints endpoints, String token, Supplier<NodeFacts> facts,
@@ -171,7 +169,10 @@ public final class AgentSession implements StatusSink {
         if (stopped) {
           break;
         }
-        Duration wait = wasGood ? backoff.afterSession(Duration.ofMillis(reconnectSpreadMs)) : backoff.next();
+        if (wasGood) {
+          backoff.reset();
+        }
+        Duration wait = backoff.next();
         log.info("reconnecting in {} ms (attempt {})", wait.toMillis(), backoff.attempts());
         sleep(wait);
       }
@@ -201,11 +202,6 @@ public final class AgentSession implements StatusSink {
       stream.send(AgentMessage.newBuilder()
           .setStatus(TaskStatusReport.newBuilder().addAllTasks(changes)).build());
     }
-  }
-
-  /** The spread the coordinator last asked this agent to reconnect over, in ms (0: none). */
-  public long reconnectSpreadMs() {
-    return reconnectSpreadMs;
   }
 
   /** The id the last successful join gave us ("" before). */
@@ -396,9 +392,6 @@ public final class AgentSession implements StatusSink {
         if (stream != null) {
           logReaders.execute(() -> logs.respond(message.getLogsRequest(), stream::send));
         }
-        break;
-      case RECONNECT_PACE:
-        reconnectSpreadMs = Math.max(0, message.getReconnectPace().getSpreadMs());
         break;
       case COORDINATORS:
         if (message.getCoordinators().getEndpointsCount() > 0) {

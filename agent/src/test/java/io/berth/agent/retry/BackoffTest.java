@@ -45,19 +45,6 @@ class BackoffTest {
   }
 
   @Test
-  void theFirstAttemptAfterASessionIsSpreadOverWhatTheCoordinatorAskedThenBacksOff() {
-    Backoff b = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), () -> 0.5);
-    b.next();
-    b.next();
-    assertEquals(8_000, b.afterSession(Duration.ofSeconds(16)).toMillis(), "half of the spread");
-    assertEquals(1, b.attempts());
-    assertEquals(200, b.next().toMillis(), "a failure after it backs off from the second step");
-    assertEquals(100, b.afterSession(Duration.ofMillis(50)).toMillis(), "a short spread: the first backoff");
-    assertEquals(100, b.afterSession(Duration.ZERO).toMillis(), "no spread told: the first backoff");
-    assertEquals(Backoff.MAX_SPREAD_MILLIS / 2, b.afterSession(Duration.ofHours(5)).toMillis(), "bounded");
-  }
-
-  @Test
   void rejectsACapBelowTheBase() {
     assertThrows(IllegalArgumentException.class,
         () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));

@@ -15,7 +15,6 @@ import io.berth.proto.CoordinatorMessage;
 import io.berth.proto.Hello;
 import io.berth.proto.LogChunk;
 import io.berth.proto.LogsRequest;
-import io.berth.proto.ReconnectPace;
 import io.berth.proto.TaskAssignment;
 import io.berth.proto.TaskState;
 import java.net.ServerSocket;
@@ -157,24 +156,6 @@ class AgentSessionTest {
       assertEquals(1, runtime.count("create"));
       assertEquals(1, runtime.count("start"));
       assertEquals(0, runtime.count("remove"));
-    }
-  }
-
-  @Test
-  void keepsTheReconnectSpreadItIsToldAndComesBackWithinIt() throws Exception {
-    FakeContainerRuntime runtime = new FakeContainerRuntime("h1");
-    try (FakeCoordinator coordinator = new FakeCoordinator(100, List.of());
-        AgentHarness agent = new AgentHarness(List.of(coordinator.endpoint()),
-            FakeCoordinator.TOKEN, runtime, dataDir)) {
-      Await.until(WAIT, () -> coordinator.hellos().size() == 1, "hello");
-      assertEquals(0, agent.agent.session().reconnectSpreadMs(), "none told yet");
-      coordinator.send(CoordinatorMessage.newBuilder()
-          .setReconnectPace(ReconnectPace.newBuilder().setSpreadMs(700)).build());
-      Await.until(WAIT, () -> agent.agent.session().reconnectSpreadMs() == 700, "the spread kept");
-
-      coordinator.dropSession();
-      Await.until(WAIT, () -> coordinator.hellos().size() == 2, "a second hello, within the spread and a join");
-      assertEquals(700, agent.agent.session().reconnectSpreadMs(), "kept across sessions");
     }
   }
 

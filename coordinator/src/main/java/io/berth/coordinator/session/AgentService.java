@@ -250,7 +250,6 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase {
           } catch (RuntimeException e) {
             LOG.warn("node {}: cannot record its heartbeat's state yet: {}", session.node(), e.toString());
           }
-          sessions.pace(session);
         }
         case STATUS -> statuses.report(session.node(), m.getStatus().getTasksList());
         case LOGS -> session.onLogChunk(m.getLogs());

@@ -90,18 +90,6 @@ public final class AgentSession {
 
   private List<String> lastCoordinators = List.of();
 
-  /** Tells the agent how to spread its reconnect ({@link ReconnectPace}) if it differs much from what it has. */
-  synchronized void pushReconnectPace(long spreadMs) {
-    if (closed || !ReconnectPace.worthTelling(lastSpreadMs, spreadMs)) {
-      return;
-    }
-    out.onNext(CoordinatorMessage.newBuilder()
-        .setReconnectPace(io.berth.proto.ReconnectPace.newBuilder().setSpreadMs(spreadMs)).build());
-    lastSpreadMs = spreadMs;
-  }
-
-  private long lastSpreadMs = -1; // none told yet
-
   /** Asks the agent for a task's logs; chunks arrive at {@code sink} until it completes. */
   public synchronized void requestLogs(String taskId, int tailLines, StreamObserver<LogChunk> sink) {
     if (closed) {

@@ -89,15 +89,6 @@ public final class SessionRegistry implements Consumer<ClusterSnapshot> {
     touch(session.node());
     push(session, latest.tasksDesiredOn(session.node()), latest, new Resolvers(latest));
     session.pushCoordinators(coordinators.get());
-    pace(session);
-  }
-
-  /**
-   * Tells the session's agent the reconnect spread for this member's share of the agents now, if
-   * it changed much since it was told (at its Hello, then on its heartbeats as sessions come and go).
-   */
-  void pace(AgentSession session) {
-    session.pushReconnectPace(ReconnectPace.spreadMs(sessions.size(), Math.max(1, coordinators.get().size())));
   }
 
   void detach(AgentSession session) {

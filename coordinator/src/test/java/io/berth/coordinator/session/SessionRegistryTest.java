@@ -41,15 +41,11 @@ class SessionRegistryTest {
   /** The end of an agent's stream, as the coordinator writes to it. */
   private static final class AgentEnd implements StreamObserver<CoordinatorMessage> {
     final List<Assignments> got = new CopyOnWriteArrayList<>();
-    final List<Long> spreadsTold = new CopyOnWriteArrayList<>();
 
     @Override
     public void onNext(CoordinatorMessage m) {
       if (m.hasAssignments()) {
         got.add(m.getAssignments());
-      }
-      if (m.hasReconnectPace()) {
-        spreadsTold.add(m.getReconnectPace().getSpreadMs());
       }
     }
 
@@ -82,27 +78,6 @@ class SessionRegistryTest {
     sessions.accept(state(4, "h1"));
     assertEquals(List.of("demo-web-1", "demo-web-2", "demo-web-3", "demo-web-4"), agent.got.get(2).getRemovedTaskIdsList());
     assertEquals(0, agent.got.get(2).getTasksCount());
-  }
-
-  @Test
-  void eachAgentIsToldToSpreadItsReconnectOverItsMembersShareAndToldAgainWhenTheShareGrows() {
-    SessionRegistry three = new SessionRegistry(new AssignmentBuilder(new TaskNames("berth.")),
-        () -> List.of("c1:7070", "c2:7070", "c3:7070"));
-    three.accept(state(1, "h1"));
-    AgentEnd first = new AgentEnd();
-    AgentSession firstSession = new AgentSession("h1", first, true);
-    three.attach(firstSession);
-    assertEquals(List.of(ReconnectPace.spreadMs(1, 3)), first.spreadsTold, "told at the session's start");
-    for (int i = 2; i <= 400; i++) {
-      three.attach(new AgentSession("h" + i, new AgentEnd(), true));
-    }
-    assertEquals(1, first.spreadsTold.size(), "others' sessions do not write to this one");
-    three.pace(firstSession); // its heartbeat
-    assertEquals(List.of(ReconnectPace.spreadMs(1, 3), 2_000L), first.spreadsTold,
-        "400 agents, two survivors at 100 a second: 2 s");
-    three.attach(new AgentSession("h401", new AgentEnd(), true));
-    three.pace(firstSession);
-    assertEquals(2, first.spreadsTold.size(), "a small change is not told again");
   }
 
   @Test
