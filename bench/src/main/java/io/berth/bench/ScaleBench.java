@@ -494,10 +494,10 @@ public final class ScaleBench {
     ProcessExits.awaitOrKill(coordinators, 10);
   }
 
-  /** Like {@link #await}, but says whether it happened in time instead of throwing. */
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration RECONNECT_POLL = Duration.ofMillis(500);
 
+  /** Like {@link #await}, but says whether it happened in time instead of throwing. */
   private static boolean awaitOrGiveUp(Duration timeout, Duration poll, BooleanSupplier done) throws InterruptedException {
     try {
       await("", timeout, poll, done);
